@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Module READMEs are documentation, not sources.
+let readme: [String] = ["README.md"]
+
+let package = Package(
+  name: "swift-notmnist",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "notmnist", targets: ["notmnist"]),
+    .library(name: "Training", targets: ["Training"]),
+  ],
+  targets: [
+    // MARK: - C libraries from Debian
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+    .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
+    .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
+
+    // MARK: - Library modules
+    .target(name: "TensorCore", dependencies: ["CDNNL"], exclude: readme),
+    .target(name: "NeuralNet", dependencies: ["TensorCore", "CDNNL"], exclude: readme),
+    .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
+    .target(
+      name: "Datasets", dependencies: ["TensorCore", "CPNG", "CZlib", "CArchive"],
+      exclude: readme),
+    .target(
+      name: "Training",
+      dependencies: ["TensorCore", "NeuralNet", "Optimizers", "Datasets", "CZlib"],
+      exclude: readme),
+    .target(name: "NotMNISTCommands", dependencies: ["Training"], exclude: readme),
+    .executableTarget(name: "notmnist", dependencies: ["NotMNISTCommands"]),
+    .target(name: "TestSupport", dependencies: ["TensorCore"], exclude: readme),
+
+    // MARK: - Tests
+    .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+    .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+    .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+    .testTarget(
+      name: "NotMNISTCommandsTests", dependencies: ["NotMNISTCommands", "TestSupport"]),
+  ]
+)

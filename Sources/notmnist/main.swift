@@ -1,0 +1,4 @@
+import NotMNISTCommands
+
+// placeholder
+print("notmnist")

@@ -1,0 +1,6 @@
+import Testing
+@testable import Datasets
+
+@Suite struct DatasetsPlaceholderTests {
+  @Test func moduleLoads() { #expect(Bool(true)) }
+}
