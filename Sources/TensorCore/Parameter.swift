@@ -100,9 +100,10 @@ public final class Parameter: @unchecked Sendable {
   private static func allocateZeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
     var raw: UnsafeMutableRawPointer?
     let bytes = max(count, 1) * MemoryLayout<Float>.stride
-    precondition(posix_memalign(&raw, 64, bytes) == 0 && raw != nil,
-      "out of memory allocating \(bytes) bytes")
-    memset(raw, 0, bytes)
-    return raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+    guard posix_memalign(&raw, 64, bytes) == 0, let memory = raw else {
+      fatalError("out of memory allocating \(bytes) bytes for a parameter")
+    }
+    memset(memory, 0, bytes)
+    return memory.bindMemory(to: Float.self, capacity: max(count, 1))
   }
 }
