@@ -32,6 +32,8 @@ let package = Package(
       exclude: readme),
     .target(name: "NotMNISTCommands", dependencies: ["Training"], exclude: readme),
     .executableTarget(name: "notmnist", dependencies: ["NotMNISTCommands"]),
+    .executableTarget(
+      name: "DataBenchmark", dependencies: ["Datasets"], path: "Benchmarks/DataBenchmark"),
     .target(name: "TestSupport", dependencies: ["TensorCore"], exclude: readme),
 
     // MARK: - Tests

@@ -1,0 +1,4 @@
+import Datasets
+
+// Placeholder; replaced by the data-loading benchmark.
+print("data benchmark")
