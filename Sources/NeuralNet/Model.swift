@@ -39,8 +39,16 @@ public final class Model {
   ///   - generator: the source of the initial weights.
   /// - Throws: ``NeuralNetError/invalidArchitecture(layer:reason:)`` for a graph that cannot be
   ///   built, ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer.
-  public init(
+  public convenience init(
     architecture: Architecture, generator: inout SeededGenerator
+  ) throws(NeuralNetError) {
+    try self.init(architecture: architecture, generator: &generator, requiresSoftmaxOutput: true)
+  }
+
+  /// Builds a model; without `requiresSoftmaxOutput` the output may be any layer, which only
+  /// the tensor-level passes below (used by tests) can run.
+  init(
+    architecture: Architecture, generator: inout SeededGenerator, requiresSoftmaxOutput: Bool
   ) throws(NeuralNetError) {
     Model.setThreadCount()
     context = try DNNLContext()
@@ -73,7 +81,11 @@ public final class Model {
       inputs.append(sources)
       index[description.name] = i
     }
-    try Model.checkOutput(architecture.layers.last, layers.last)
+    if requiresSoftmaxOutput {
+      try Model.checkOutput(architecture.layers.last, layers.last)
+    } else if layers.isEmpty {
+      throw .invalidArchitecture(layer: "model", reason: "the architecture has no layers")
+    }
     var consumers = [[Int]](repeating: [], count: layers.count)
     for (i, sources) in inputs.enumerated() {
       for j in sources { consumers[j].append(i) }
@@ -243,6 +255,30 @@ public final class Model {
       start += n
     }
     for norm in norms { norm.finishCalibration() }
+  }
+
+  // MARK: - Tensor-level passes
+
+  /// The last layer's output for an input batch in Keras layout (`[N, H, W, C]` in, `[N, ...]`
+  /// out). In training mode, dropout draws its mask from `seed`, so equal seeds give equal masks.
+  func forward(_ input: Tensor, mode: PlanMode, seed: UInt64 = 0) throws(NeuralNetError) -> Tensor {
+    let plan = try self.plan(batch: input.shape[0], mode: mode, wantsInputGradient: true)
+    try plan.write(input, into: plan.input, shape: layers[0].outputShape)
+    var state = RunState(
+      generator: SeededGenerator(seed: seed), isDropoutActive: true, statistics: .update)
+    plan.forward(&state)
+    return try plan.kerasTensor(plan.output, shape: layers[layers.count - 1].outputShape)
+  }
+
+  /// Back-propagates `outputGradient` (Keras layout) through the training pass last run by
+  /// ``forward(_:mode:seed:)``: fills every parameter gradient and returns d/d(input).
+  func backward(outputGradient: Tensor) throws(NeuralNetError) -> Tensor {
+    let batch = outputGradient.shape[0]
+    let plan = try self.plan(batch: batch, mode: .training, wantsInputGradient: true)
+    let last = layers.count - 1
+    try plan.write(outputGradient, into: plan.gradients[last], shape: layers[last].outputShape)
+    plan.backward()
+    return try plan.kerasTensor(plan.gradients[0], shape: layers[0].outputShape)
   }
 
   // MARK: - Plans
