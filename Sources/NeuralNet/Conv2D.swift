@@ -106,6 +106,8 @@ private final class Conv2DStep: LayerStep {
   let biasBuffer: DNNLBuffer?
   let biasGradient: DNNLBuffer?
   let sourceGradient: DNNLBuffer?
+  let dataWeights: LayoutConverter?
+  let gradientOut: GradientWriter?
   let context: DNNLContext
 
   init(
@@ -135,36 +137,46 @@ private final class Conv2DStep: LayerStep {
     biasGradient = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.gradient) }
 
     if mode == .training {
+      // The backward kernels may want other weight layouts than the forward one (forcing the
+      // forward layout can select oneDNN's reference kernels), so let them choose and reorder.
       var dataDesc = dnnl_convolution_desc_t()
       var diffSrc = srcDesc
-      var w = layer.weightsLayout
+      var anyWeights = MemoryDesc.any(MemoryDesc.dims(layer.weightsLayout))
       var diffDst = dstDesc
       try check(
         dnnl_convolution_backward_data_desc_init(
-          &dataDesc, dnnl_convolution_direct, &diffSrc, &w, &diffDst,
+          &dataDesc, dnnl_convolution_direct, &diffSrc, &anyWeights, &diffDst,
           layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
           layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
-      backwardData = try DNNLPrimitive(
+      let data = try DNNLPrimitive(
         &dataDesc, context, hint: forward, layer: name, operation: "convolution backward data")
+      backwardData = data
+      dataWeights = try LayoutConverter(
+        from: weights, to: data.md(dnnl_query_weights_md), context, layer: name)
       var weightsDesc = dnnl_convolution_desc_t()
       var src = srcDesc
-      var diffW = layer.weightsLayout
       var diffBias = biasDesc
       let status = withOptionalPointer(to: &diffBias, if: hasBias) { bias in
         dnnl_convolution_backward_weights_desc_init(
-          &weightsDesc, dnnl_convolution_direct, &src, &diffW, bias, &diffDst,
+          &weightsDesc, dnnl_convolution_direct, &src, &anyWeights, bias, &diffDst,
           layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
           layer.paddingAfter.map { Int64($0) })
       }
       try check(status, name, "convolution backward weights desc")
-      backwardWeights = try DNNLPrimitive(
+      let weightsPrimitive = try DNNLPrimitive(
         &weightsDesc, context, hint: forward, layer: name,
         operation: "convolution backward weights")
+      backwardWeights = weightsPrimitive
+      gradientOut = try GradientWriter(
+        chosen: weightsPrimitive.md(dnnl_query_diff_weights_md), storage: weightGradient,
+        context, layer: name)
       sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
     } else {
       backwardData = nil
       backwardWeights = nil
       sourceGradient = nil
+      dataWeights = nil
+      gradientOut = nil
     }
     super.init(output: DNNLBuffer(dstDesc, context))
   }
@@ -179,17 +191,19 @@ private final class Conv2DStep: LayerStep {
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
-    guard let backwardWeights, let backwardData else { return }
+    guard let backwardWeights, let backwardData, let dataWeights, let gradientOut else { return }
     var args = [
       (DNNL_ARG_SRC, input.destination), (DNNL_ARG_DIFF_DST, outputGradient),
-      (DNNL_ARG_DIFF_WEIGHTS, weightGradient),
+      (DNNL_ARG_DIFF_WEIGHTS, gradientOut.chosen),
     ]
     if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
     backwardWeights.execute(args)
+    gradientOut.run()
     if let target = inputGradients[0] {
       let diffSrc = sourceGradient ?? target
+      dataWeights.run()
       backwardData.execute([
-        (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, weights),
+        (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, dataWeights.destination),
         (DNNL_ARG_DIFF_SRC, diffSrc),
       ])
       if sourceGradient != nil {

@@ -257,3 +257,29 @@ func withOptionalPointer<T, R>(
   }
   return body(nil)
 }
+
+/// Where a backward-weights primitive writes its gradient: straight into the parameter's
+/// gradient when the layouts agree, else into a buffer in the primitive's layout that ``run()``
+/// reorders into the parameter's layout.
+final class GradientWriter {
+  let chosen: DNNLBuffer
+  private let storage: DNNLBuffer
+  private let reorder: DNNLPrimitive?
+
+  init(
+    chosen desc: dnnl_memory_desc_t, storage: DNNLBuffer, _ context: DNNLContext, layer: String
+  ) throws(NeuralNetError) {
+    self.storage = storage
+    if MemoryDesc.equal(desc, storage.desc) {
+      chosen = storage
+      reorder = nil
+    } else {
+      chosen = DNNLBuffer(desc, context)
+      reorder = try DNNLPrimitive.reorder(from: desc, to: storage.desc, context, layer: layer)
+    }
+  }
+
+  func run() {
+    reorder?.execute([(DNNL_ARG_FROM, chosen), (DNNL_ARG_TO, storage)])
+  }
+}

@@ -90,6 +90,7 @@ public final class Model {
     for (i, sources) in inputs.enumerated() {
       for j in sources { consumers[j].append(i) }
     }
+    Model.fuseBatchNormReLU(layers, inputs: inputs, consumers: consumers)
     self.layers = layers
     self.inputs = inputs
     self.consumers = consumers
@@ -343,6 +344,20 @@ public final class Model {
         kernelL2: l2, context: context, generator: &generator)
     case .input, .concatenate:
       fatalError("handled above")
+    }
+  }
+
+  /// Lets each batch normalization read by a single ReLU activation apply that ReLU itself.
+  private static func fuseBatchNormReLU(
+    _ layers: [any Layer], inputs: [[Int]], consumers: [[Int]]
+  ) {
+    for (i, layer) in layers.enumerated() {
+      guard let activation = layer as? Activation, activation.kind == .relu,
+        let producer = inputs[i].first, consumers[producer].count == 1,
+        let norm = layers[producer] as? BatchNorm
+      else { continue }
+      norm.fusesReLU = true
+      activation.isFusedIntoProducer = true
     }
   }
 
