@@ -21,7 +21,8 @@ final class Activation: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     if kind == .relu && !isFusedIntoProducer {
       return try ReLUStep(input: inputs[0], mode: mode, context: context, layer: name)
@@ -68,6 +69,10 @@ final class ReLUStep: LayerStep {
       backwardPrimitive = nil
     }
     super.init(output: DNNLBuffer(forward.md(dnnl_query_dst_md), context))
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardPrimitive].compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {

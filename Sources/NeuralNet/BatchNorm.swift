@@ -46,7 +46,8 @@ final class BatchNorm: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try BatchNormStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
   }
@@ -134,6 +135,10 @@ private final class BatchNormStep: LayerStep {
       scratchGradient = nil
     }
     super.init(output: DNNLBuffer(forward.md(dnnl_query_dst_md), context))
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardPrimitive].compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {

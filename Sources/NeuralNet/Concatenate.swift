@@ -27,7 +27,8 @@ final class Concatenate: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try ConcatenateStep(layer: self, inputs: inputs, batch: batch, context: context)
   }
@@ -62,6 +63,8 @@ private final class ConcatenateStep: LayerStep {
       descriptor: pd.unsafelyUnwrapped, context, layer: layer.name, operation: "concat")
     super.init(output: DNNLBuffer(primitive.md(dnnl_query_dst_md), context))
   }
+
+  override var primitives: [DNNLPrimitive] { [primitive] }
 
   override func forward(_ state: inout RunState) {
     var args: [(Int32, DNNLBuffer)] = [(DNNL_ARG_DST, output)]

@@ -86,9 +86,12 @@ final class Conv2D: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
-    try Conv2DStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
+    try Conv2DStep(
+      layer: self, input: inputs[0], batch: batch, mode: mode,
+      needsInputGradient: needsInputGradient, context: context)
   }
 
   fileprivate var weightsLayout: dnnl_memory_desc_t { weightsDesc }
@@ -111,7 +114,8 @@ private final class Conv2DStep: LayerStep {
   let context: DNNLContext
 
   init(
-    layer: Conv2D, input source: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
+    layer: Conv2D, input source: DNNLBuffer, batch: Int, mode: PlanMode,
+    needsInputGradient: Bool, context: DNNLContext
   ) throws(NeuralNetError) {
     self.layer = layer
     self.context = context
@@ -139,20 +143,26 @@ private final class Conv2DStep: LayerStep {
     if mode == .training {
       // The backward kernels may want other weight layouts than the forward one (forcing the
       // forward layout can select oneDNN's reference kernels), so let them choose and reorder.
-      var dataDesc = dnnl_convolution_desc_t()
-      var diffSrc = srcDesc
       var anyWeights = MemoryDesc.any(MemoryDesc.dims(layer.weightsLayout))
       var diffDst = dstDesc
-      try check(
-        dnnl_convolution_backward_data_desc_init(
-          &dataDesc, dnnl_convolution_direct, &diffSrc, &anyWeights, &diffDst,
-          layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
-          layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
-      let data = try DNNLPrimitive(
-        &dataDesc, context, hint: forward, layer: name, operation: "convolution backward data")
-      backwardData = data
-      dataWeights = try LayoutConverter(
-        from: weights, to: data.md(dnnl_query_weights_md), context, layer: name)
+      if needsInputGradient {
+        var dataDesc = dnnl_convolution_desc_t()
+        var diffSrc = srcDesc
+        try check(
+          dnnl_convolution_backward_data_desc_init(
+            &dataDesc, dnnl_convolution_direct, &diffSrc, &anyWeights, &diffDst,
+            layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
+            layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
+        let data = try DNNLPrimitive(
+          &dataDesc, context, hint: forward, layer: name,
+          operation: "convolution backward data")
+        backwardData = data
+        dataWeights = try LayoutConverter(
+          from: weights, to: data.md(dnnl_query_weights_md), context, layer: name)
+      } else {
+        backwardData = nil
+        dataWeights = nil
+      }
       var weightsDesc = dnnl_convolution_desc_t()
       var src = srcDesc
       var diffBias = biasDesc
@@ -181,6 +191,10 @@ private final class Conv2DStep: LayerStep {
     super.init(output: DNNLBuffer(dstDesc, context))
   }
 
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
+  }
+
   override func forward(_ state: inout RunState) {
     input.run()
     var args = [
@@ -191,7 +205,7 @@ private final class Conv2DStep: LayerStep {
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
-    guard let backwardWeights, let backwardData, let dataWeights, let gradientOut else { return }
+    guard let backwardWeights, let gradientOut else { return }
     var args = [
       (DNNL_ARG_SRC, input.destination), (DNNL_ARG_DIFF_DST, outputGradient),
       (DNNL_ARG_DIFF_WEIGHTS, gradientOut.chosen),
@@ -199,7 +213,7 @@ private final class Conv2DStep: LayerStep {
     if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
     backwardWeights.execute(args)
     gradientOut.run()
-    if let target = inputGradients[0] {
+    if let target = inputGradients[0], let backwardData, let dataWeights {
       let diffSrc = sourceGradient ?? target
       dataWeights.run()
       backwardData.execute([

@@ -77,7 +77,8 @@ final class Dense: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try DenseStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
   }
@@ -182,6 +183,11 @@ private final class DenseStep: LayerStep {
       gradientOut = nil
     }
     super.init(output: relu?.output ?? preActivation)
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
+      + (relu?.primitives ?? [])
   }
 
   override func forward(_ state: inout RunState) {

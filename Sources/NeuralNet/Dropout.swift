@@ -25,7 +25,8 @@ final class Dropout: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     if mode == .inference || rate == 0 { return IdentityStep(input: inputs[0]) }
     return DropoutStep(input: inputs[0], rate: rate, context: context)

@@ -40,7 +40,8 @@ final class MaxPool2D: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try MaxPool2DStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
   }
@@ -89,6 +90,10 @@ private final class MaxPool2DStep: LayerStep {
       backwardPrimitive = nil
     }
     super.init(output: DNNLBuffer(dstDesc, context))
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardPrimitive].compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {
