@@ -16,7 +16,8 @@ final class Concatenate: Layer {
       inputs.allSatisfy({ $0.keras.dropLast() == first.keras.dropLast() })
     else {
       throw .invalidArchitecture(
-        layer: name, reason: "Concatenate expects two or more [H, W, C] inputs of equal H and W, "
+        layer: name,
+        reason: "Concatenate expects two or more [H, W, C] inputs of equal H and W, "
           + "got \(inputs.map(\.keras))")
     }
     self.name = name
@@ -89,8 +90,10 @@ private final class ConcatenateStep: LayerStep {
     var parent = gradient
     if !canSlice(gradient.desc) {
       let plain = MemoryDesc.make(layer.outputShape.dims(batch: batch), dnnl_nchw)
-      guard let converter = try? LayoutConverter(from: gradient, to: plain, context,
-        layer: layer.name)
+      guard
+        let converter = try? LayoutConverter(
+          from: gradient, to: plain, context,
+          layer: layer.name)
       else { preconditionFailure("\(layer.name): cannot reorder the gradient to NCHW") }
       plainGradient = converter
       parent = converter.destination
@@ -104,7 +107,8 @@ private final class ConcatenateStep: LayerStep {
       }
       let sub = subDesc(parent.desc, shape: shape, offset: offset)
       guard let sub,
-        let reorder = try? DNNLPrimitive.reorder(from: sub, to: target.desc, context,
+        let reorder = try? DNNLPrimitive.reorder(
+          from: sub, to: target.desc, context,
           layer: layer.name)
       else { preconditionFailure("\(layer.name): cannot slice the gradient at channel \(offset)") }
       slices.append((DNNLBuffer(sub, context, borrowing: parent.data), reorder))

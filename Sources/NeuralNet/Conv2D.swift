@@ -3,7 +3,7 @@ import TensorCore
 
 /// A 2-D convolution (Keras `Conv2D`) on oneDNN, with weights kept in the layout oneDNN picks.
 ///
-/// `y[n, oh, ow, o] = b[o] + Σ_{kh, kw, i} x[n, oh·s + kh - pt, ow·s + kw - pl, i] · w[kh, kw, i, o]`
+/// `y[n, oh, ow, o] = b[o] + Σ_{kh,kw,i} x[n, oh·s + kh - pt, ow·s + kw - pl, i] · w[kh,kw,i,o]`
 /// with TensorFlow's `same` or `valid` padding (see ``Padding``). Input `[N, H, W, I]`, output
 /// `[N, OH, OW, O]`, kernel `[KH, KW, I, O]` in Keras terms.
 final class Conv2D: Layer {
@@ -26,7 +26,8 @@ final class Conv2D: Layer {
   ) throws(NeuralNetError) {
     guard input.isImage, kernelSize.count == 2, strides.count == 2, filters > 0 else {
       throw .invalidArchitecture(
-        layer: name, reason: "Conv2D expects [H, W, C] input, a 2-D kernel and 2-D strides, "
+        layer: name,
+        reason: "Conv2D expects [H, W, C] input, a 2-D kernel and 2-D strides, "
           + "got input \(input.keras), kernel \(kernelSize), strides \(strides)")
     }
     let rows = padding.geometry(input: input.keras[0], kernel: kernelSize[0], stride: strides[0])

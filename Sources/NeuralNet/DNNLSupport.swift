@@ -2,7 +2,7 @@ import CDNNL
 import TensorCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 // MARK: - Context
@@ -17,7 +17,8 @@ final class DNNLContext {
     try check(dnnl_engine_create(&engine, dnnl_cpu, 0), "model", "engine_create")
     var stream: dnnl_stream_t?
     try check(
-      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "model", "stream_create")
+      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "model",
+      "stream_create")
     // Both are non-nil after a successful status.
     self.engine = engine.unsafelyUnwrapped
     self.stream = stream.unsafelyUnwrapped
@@ -114,7 +115,10 @@ final class DNNLBuffer {
     memory = DNNLBuffer.makeMemory(desc, context, pointer)
   }
 
-  init(_ desc: dnnl_memory_desc_t, _ context: DNNLContext, borrowing pointer: UnsafeMutablePointer<Float>) {
+  init(
+    _ desc: dnnl_memory_desc_t, _ context: DNNLContext,
+    borrowing pointer: UnsafeMutablePointer<Float>
+  ) {
     self.desc = desc
     data = pointer
     floatCount = MemoryDesc.byteCount(desc) / 4
@@ -170,7 +174,8 @@ final class DNNLPrimitive {
     let status = dnnl_primitive_create(&primitive, descriptor)
     if status != dnnl_success {
       dnnl_primitive_desc_destroy(descriptor)
-      throw .dnnl(layer: layer, operation: "\(operation) primitive_create", status: Int(status.rawValue))
+      throw .dnnl(
+        layer: layer, operation: "\(operation) primitive_create", status: Int(status.rawValue))
     }
     self.descriptor = descriptor
     self.primitive = primitive.unsafelyUnwrapped
@@ -208,8 +213,9 @@ final class DNNLPrimitive {
   /// The implementation oneDNN chose, such as `jit:avx512_core` or `ref:any`.
   var implementation: String {
     var name: UnsafePointer<CChar>?
-    guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
-      == dnnl_success, let name
+    guard
+      dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
+        == dnnl_success, let name
     else { return "unknown" }
     return String(cString: name)
   }

@@ -1,8 +1,10 @@
 import CDNNL
 import TensorCore
 
-/// Inverted dropout (Keras `Dropout`): in training, `y = x · m / (1 - rate)` with
-/// `m ~ Bernoulli(1 - rate)` per element; in inference, `y = x`. Any shape.
+/// Inverted dropout (Keras `Dropout`).
+///
+/// In training, `y = x · m / (1 - rate)` with `m ~ Bernoulli(1 - rate)` per element; in
+/// inference, `y = x`. Any shape.
 ///
 /// The mask is drawn in storage order over the whole buffer, so it works on any oneDNN layout;
 /// padding elements are zero in the input and stay zero.

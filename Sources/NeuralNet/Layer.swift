@@ -68,6 +68,8 @@ protocol Layer: AnyObject {
   ///   - mode: training or inference.
   ///   - needsInputGradient: whether backward must produce the gradient of the first input.
   ///   - context: the oneDNN engine and stream.
+  /// - Returns: the step, owning its output buffer.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a primitive.
   func makeStep(
     inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
     context: DNNLContext

@@ -37,7 +37,8 @@ enum Losses {
     for n in 0..<rows {
       let z = logits + n * classes
       let label = Int(labels[n])
-      precondition(label >= 0 && label < classes,
+      precondition(
+        label >= 0 && label < classes,
         "label \(label) of row \(n) is outside 0..<\(classes)")
       var m = z[0]
       var best = 0

@@ -21,7 +21,8 @@ final class MaxPool2D: Layer {
   ) throws(NeuralNetError) {
     guard input.isImage, poolSize.count == 2, strides.count == 2 else {
       throw .invalidArchitecture(
-        layer: name, reason: "MaxPooling2D expects [H, W, C] input and 2-D pool and strides, "
+        layer: name,
+        reason: "MaxPooling2D expects [H, W, C] input and 2-D pool and strides, "
           + "got input \(input.keras), pool \(poolSize), strides \(strides)")
     }
     let rows = padding.geometry(input: input.keras[0], kernel: poolSize[0], stride: strides[0])

@@ -131,9 +131,11 @@ public final class Model {
 
   // MARK: - Training
 
-  /// Runs one training step: forward in training mode (batch statistics, dropout), the loss,
-  /// and backward, leaving every trainable parameter's `gradient` set and the batch-norm moving
-  /// statistics updated. The optimizer update is left to the caller.
+  /// Runs one training step and leaves the gradients for the optimizer.
+  ///
+  /// Forward in training mode (batch statistics, dropout), the loss, and backward, leaving every
+  /// trainable parameter's `gradient` set and the batch-norm moving statistics updated. The
+  /// optimizer update is left to the caller.
   ///
   /// `loss = mean_n CE(softmax(z_n), y_n) + Σ λ · Σ w²`; each gradient includes `2 λ w`.
   /// - Parameters:
@@ -180,6 +182,7 @@ public final class Model {
   ///   - images: `count · H · W · C` floats, `[N, H, W, C]`.
   ///   - count: the batch size.
   /// - Returns: `[count, classCount]` probabilities, each row summing to 1.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
   public func predict(images: UnsafePointer<Float>, count: Int) throws(NeuralNetError) -> Tensor {
     let plan = try self.plan(batch: count, mode: .inference)
     load(images, into: plan)
@@ -201,6 +204,8 @@ public final class Model {
   ///   - labels: `count` class indices.
   ///   - count: the number of samples.
   ///   - batchSize: samples per forward pass; the last batch may be smaller. Default 512.
+  /// - Returns: the mean loss and the number of correct predictions.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
   public func evaluate(
     images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, batchSize: Int = 512
   ) throws(NeuralNetError) -> Evaluation {
@@ -238,6 +243,7 @@ public final class Model {
   ///   - images: `count · H · W · C` floats.
   ///   - count: the number of samples.
   ///   - batchSize: samples per forward pass; default 512.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
   public func recalibrateBatchNorm(
     images: UnsafePointer<Float>, count: Int, batchSize: Int = 512
   ) throws(NeuralNetError) {
@@ -260,8 +266,10 @@ public final class Model {
 
   // MARK: - Tensor-level passes
 
-  /// The last layer's output for an input batch in Keras layout (`[N, H, W, C]` in, `[N, ...]`
-  /// out). In training mode, dropout draws its mask from `seed`, so equal seeds give equal masks.
+  /// The last layer's output for an input batch, in Keras layout.
+  ///
+  /// `[N, H, W, C]` in, `[N, ...]` out. In training mode, dropout draws its mask from `seed`,
+  /// so equal seeds give equal masks.
   func forward(_ input: Tensor, mode: PlanMode, seed: UInt64 = 0) throws(NeuralNetError) -> Tensor {
     let plan = try self.plan(batch: input.shape[0], mode: mode, wantsInputGradient: true)
     try plan.write(input, into: plan.input, shape: layers[0].outputShape)

@@ -42,10 +42,11 @@ import Testing
     let y = g.convBlock(g.convBlock(x, filters: 4, kernelSize: 3), filters: 4, kernelSize: 3)
     let out = g.dense(g.flatten(y), units: 10, activation: .softmax)
     let names = g.architecture(output: out).layers.map(\.name)
-    #expect(names == [
-      "input_layer", "conv2d", "batch_normalization", "activation", "conv2d_1",
-      "batch_normalization_1", "activation_1", "flatten", "dense",
-    ])
+    #expect(
+      names == [
+        "input_layer", "conv2d", "batch_normalization", "activation", "conv2d_1",
+        "batch_normalization_1", "activation_1", "flatten", "dense",
+      ])
   }
 
   @Test func architectureRoundTripsThroughJSONIntoAnIdenticalModel() throws {

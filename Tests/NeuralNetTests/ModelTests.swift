@@ -28,10 +28,12 @@ import Testing
     #expect(implementations.filter { $0.hasPrefix("ref") } == [])
   }
 
-  /// d(loss)/dw from ``Model/trainStep`` (cross-entropy of the fused softmax, plus L2) against
-  /// central differences of the loss it reports, through convolutions, batch norm, pooling,
-  /// dropout with a fixed mask, a branch and concatenation. Tolerance 5e-4 + 3e-2 · |numeric|
-  /// with h = 1e-3: the loss is a Float, and a larger step crosses ReLU and max-pool kinks.
+  /// Checks d(loss)/dw from `trainStep` against central differences of the loss it reports.
+  ///
+  /// The loss is cross-entropy of the fused softmax plus L2; the model passes convolutions,
+  /// batch norm, pooling, dropout with a fixed mask, a branch and concatenation. Tolerance
+  /// 5e-4 + 3e-2 · |numeric| with h = 1e-3: the loss is a Float, and a larger step crosses ReLU
+  /// and max-pool kinks.
   @Test func trainStepGradientsMatchFiniteDifferencesOfTheLoss() throws {
     var g = GraphBuilder(name: "check")
     let x = g.input(height: 6, width: 6, channels: 1)
@@ -72,7 +74,9 @@ import Testing
     var generator = SeededGenerator(seed: 2)
     let model = try Model(named: "tiny", generator: &generator)
     let images = uniformScalars(count: 3 * 784, low: 0, high: 1, generator: &generator)
-    let p = try images.withUnsafeBufferPointer { try model.predict(images: $0.baseAddress!, count: 3) }
+    let p = try images.withUnsafeBufferPointer {
+      try model.predict(images: $0.baseAddress!, count: 3)
+    }
     #expect(p.shape == [3, 10])
     for row in 0..<3 {
       let values = p.scalars[(row * 10)..<(row * 10 + 10)]
