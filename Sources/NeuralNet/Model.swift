@@ -97,6 +97,14 @@ public final class Model {
     parameters = layers.flatMap(\.parameters)
   }
 
+  /// Builds a model whose weights will be loaded afterwards (for example from a checkpoint);
+  /// the initial weights come from seed 0.
+  /// - Throws: the errors of ``init(architecture:generator:)``.
+  public convenience init(architecture: Architecture) throws(NeuralNetError) {
+    var generator = SeededGenerator(seed: 0)
+    try self.init(architecture: architecture, generator: &generator)
+  }
+
   /// Builds one of the named models of ``ModelBuilder``.
   /// - Throws: ``NeuralNetError/unknownModel(name:known:)`` for an unknown name, and the errors
   ///   of ``init(architecture:generator:)``.

@@ -155,3 +155,27 @@ import Testing
     #expect(losses[14] < 0.5 * losses[0])
   }
 }
+
+extension ModelTests {
+  /// Optimizers update every storage element, so padding in blocked weight layouts must hold a
+  /// zero value and a zero gradient.
+  @Test func paddingInWeightStorageStaysZeroAfterATrainingStep() throws {
+    var generator = SeededGenerator(seed: 8)
+    let model = try Model(named: "tiny", generator: &generator)
+    let images = uniformScalars(count: 4 * 784, low: 0, high: 1, generator: &generator)
+    _ = try images.withUnsafeBufferPointer {
+      try model.trainStep(images: $0.baseAddress!, labels: [1, 2, 3, 4], generator: &generator)
+    }
+    var paddedElements = 0
+    for p in model.parameters {
+      guard let offsets = p.storageOffsets else { continue }
+      let used = Set(offsets.map(Int.init))
+      for i in 0..<p.storageCount where !used.contains(i) {
+        paddedElements += 1
+        #expect(p.value[i] == 0, "\(p.name) value at padding \(i)")
+        #expect(p.gradient[i] == 0, "\(p.name) gradient at padding \(i)")
+      }
+    }
+    #expect(paddedElements > 0)
+  }
+}
