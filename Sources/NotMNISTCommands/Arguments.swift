@@ -139,7 +139,8 @@ struct ParsedArguments: Sendable {
   {
     guard let text = string(name) else { return value }
     guard let parsed = Double(text), parsed.isFinite, range.contains(parsed) else {
-      throw .usage("\(name) must be a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+      throw .usage(
+        "\(name) must be a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
     }
     return parsed
   }
@@ -159,8 +160,9 @@ struct ParsedArguments: Sendable {
 
 /// Small text helpers shared by the parser and the help output.
 enum ArgumentsText {
-  /// Whether an argument starts a new flag rather than being a value. Negative numbers such as
-  /// `-1` or `-0.5` are values.
+  /// Whether an argument starts a new flag rather than being a value.
+  ///
+  /// Negative numbers such as `-1` or `-0.5` are values.
   static func looksLikeFlag(_ argument: String) -> Bool {
     guard argument.hasPrefix("-"), argument.count > 1 else { return false }
     return Double(argument) == nil

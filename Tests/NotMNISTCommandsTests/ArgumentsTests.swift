@@ -12,8 +12,10 @@ import Testing
 
   @Test func parsesSwitchesValuesListsAndPositionals() throws {
     let parsed = try ParsedArguments(
-      ["a.png", "--json", "--epochs", "3", "--train", "x.tar", "y.tar", "--learning-rate=-0.5",
-       "--train", "z"],
+      [
+        "a.png", "--json", "--epochs", "3", "--train", "x.tar", "y.tar", "--learning-rate=-0.5",
+        "--train", "z",
+      ],
       specs: Self.specs)
     #expect(parsed.positional == ["a.png"])
     #expect(parsed.has("--json"))
@@ -71,11 +73,14 @@ import Testing
   }
 
   @Test func rejectsValuesOutOfRangeWithTheValueInTheMessage() throws {
-    let parsed = try ParsedArguments(["--epochs", "0", "--learning-rate", "abc"], specs: Self.specs)
+    let parsed = try ParsedArguments(
+      ["--epochs", "0", "--learning-rate", "abc"], specs: Self.specs)
     #expect(throws: CommandLineError.usage("--epochs must be an integer in 1...1000, got '0'")) {
       try parsed.int("--epochs", default: 60, in: 1...1000)
     }
-    #expect(throws: CommandLineError.usage("--learning-rate must be a number in 0.0...1.0, got 'abc'")) {
+    #expect(
+      throws: CommandLineError.usage("--learning-rate must be a number in 0.0...1.0, got 'abc'")
+    ) {
       try parsed.double("--learning-rate", default: 1e-3, in: 0...1)
     }
   }

@@ -32,11 +32,12 @@ func runProgram(_ arguments: [String]) -> (status: Int32, out: String, error: St
   @Test func unknownCommandExitsWithUsageStatusAndHint() {
     let result = runProgram(["frobnicate", "--x"])
     #expect(result.status == 64)
-    #expect(result.error == """
-      error: unknown command 'frobnicate'
-      hint: run 'notmnist help' for the list of commands
+    #expect(
+      result.error == """
+        error: unknown command 'frobnicate'
+        hint: run 'notmnist help' for the list of commands
 
-      """)
+        """)
   }
 
   @Test func versionPrintsTheVersion() {
