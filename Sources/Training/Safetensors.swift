@@ -217,7 +217,10 @@ public enum Safetensors {
     guard let items = value as? [Any] else { return nil }
     var result: [Int] = []
     for item in items {
-      guard !(item is Bool), let number = item as? Int, number >= 0 else { return nil }
+      // JSON booleans also bridge to `Int`; their NSNumber type code is `c`.
+      guard let boxed = item as? NSNumber, String(cString: boxed.objCType) != "c",
+        let number = item as? Int, number >= 0
+      else { return nil }
       result.append(number)
     }
     return result
