@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 
 /// Writes whole files atomically: readers see either the old file or the complete new one.
@@ -35,39 +35,39 @@ public enum AtomicFile {
       try PosixFile.writeAll(descriptor, bytes, path: temporary)
       try PosixFile.sync(descriptor, path: temporary)
     } catch {
-      _ = Glibc.close(descriptor)
-      unlink(temporary)
+      PosixFile.closeQuietly(descriptor)
+      PosixFile.removeQuietly(temporary)
       throw error
     }
 
     do throws(TrainingError) {
-      try PosixFile.close(descriptor, path: temporary)
-      guard rename(temporary, target) == 0 else { throw PosixFile.error(target, "rename") }
+      try PosixFile.closeFile(descriptor, path: temporary)
+      try PosixFile.moveFile(temporary, over: target)
     } catch {
-      unlink(temporary)
+      PosixFile.removeQuietly(temporary)
       throw error
     }
 
-    let directoryDescriptor = try PosixFile.open(directory, flags: O_RDONLY | O_DIRECTORY)
-    defer { _ = Glibc.close(directoryDescriptor) }
+    let directoryDescriptor = try PosixFile.openFile(directory, flags: O_RDONLY | O_DIRECTORY)
+    defer { PosixFile.closeQuietly(directoryDescriptor) }
     try PosixFile.sync(directoryDescriptor, path: directory)
   }
 
   /// Creates a new, empty temporary file beside `url` and returns its path and descriptor.
+  ///
+  /// The name is `.<name>.tmp-<pid>-<nanoseconds>-<attempt>`, unique among concurrent writers.
   private static func createTemporary(
     next url: URL
   ) throws(TrainingError) -> (String, Int32) {
     let directory = url.deletingLastPathComponent().path
     let stem = "." + url.lastPathComponent + ".tmp-\(getpid())-"
-    var attempt = 0
-    while true {
+    for attempt in 0..<100 {
       var now = timespec()
       clock_gettime(CLOCK_REALTIME, &now)
       let path = directory + "/" + stem + "\(now.tv_nsec)-\(attempt)"
-      let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-      if descriptor >= 0 { return (path, descriptor) }
-      guard errno == EEXIST, attempt < 100 else { throw PosixFile.error(path, "open") }
-      attempt += 1
+      if let descriptor = try PosixFile.createNewFile(path) { return (path, descriptor) }
     }
+    throw TrainingError.io(
+      path: directory, operation: "open", reason: "no free temporary name after 100 attempts")
   }
 }

@@ -19,6 +19,7 @@ public enum CRC32C {
   /// `masked(c) = ((c >> 15) | (c << 17)) + 0xA282EAD8` (wrapping), which keeps a CRC of data
   /// that itself holds CRCs from being trivially zero.
   /// - Parameter crc: a checksum from ``checksum(_:)``.
+  /// - Returns: the masked checksum.
   public static func masked(_ crc: UInt32) -> UInt32 {
     ((crc >> 15) | (crc << 17)) &+ 0xA282_EAD8
   }

@@ -30,7 +30,8 @@ extension ClassificationReport {
     }
     let falsePositives = perClass.map(\.falsePositives)
     let totalErrors = sampleCount - perClass.reduce(0) { $0 + $1.truePositives }
-    lines.append(pad("FP", label) + (falsePositives + [totalErrors]).map { pad(String($0), cell) }.joined())
+    lines.append(
+      pad("FP", label) + (falsePositives + [totalErrors]).map { pad(String($0), cell) }.joined())
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -45,20 +46,28 @@ extension ClassificationReport {
       return pad(name, width) + " " + zip(values, widths).map { " " + pad($0, $1) }.joined()
     }
 
-    var lines = [row("", ["precision", "recall", "f1-score", "support", "sensitivity", "specificity"]), ""]
+    var lines = [
+      row("", ["precision", "recall", "f1-score", "support", "sensitivity", "specificity"]), "",
+    ]
     for metrics in perClass {
-      lines.append(row(metrics.name, [
-        number(metrics.precision), number(metrics.recall), number(metrics.f1),
-        String(metrics.support), number(metrics.recall), number(metrics.specificity),
-      ]))
+      lines.append(
+        row(
+          metrics.name,
+          [
+            number(metrics.precision), number(metrics.recall), number(metrics.f1),
+            String(metrics.support), number(metrics.recall), number(metrics.specificity),
+          ]))
     }
     lines.append("")
     lines.append(row("accuracy", ["", "", number(accuracy), String(sampleCount), "", ""]))
     for (name, average) in [("macro avg", macroAverage), ("weighted avg", weightedAverage)] {
-      lines.append(row(name, [
-        number(average.precision), number(average.recall), number(average.f1),
-        String(average.support), number(average.recall), number(average.specificity),
-      ]))
+      lines.append(
+        row(
+          name,
+          [
+            number(average.precision), number(average.recall), number(average.f1),
+            String(average.support), number(average.recall), number(average.specificity),
+          ]))
     }
     return lines.map { $0.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) }
       .joined(separator: "\n") + "\n"
@@ -75,20 +84,30 @@ extension ClassificationReport {
   public func json() -> String {
     let rows = confusion.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
     let classes = perClass.map { metrics in
-      "{\"letter\":\(JSONText.quoted(metrics.name)),\"precision\":\(JSONText.number(metrics.precision)),"
-        + "\"recall\":\(JSONText.number(metrics.recall)),\"f1\":\(JSONText.number(metrics.f1)),"
-        + "\"support\":\(metrics.support),\"specificity\":\(JSONText.number(metrics.specificity))}"
+      JSONText.object([
+        ("letter", JSONText.quoted(metrics.name)),
+        ("precision", JSONText.number(metrics.precision)),
+        ("recall", JSONText.number(metrics.recall)), ("f1", JSONText.number(metrics.f1)),
+        ("support", String(metrics.support)),
+        ("specificity", JSONText.number(metrics.specificity)),
+      ])
     }
     func averageJSON(_ average: Average) -> String {
-      "{\"precision\":\(JSONText.number(average.precision)),\"recall\":\(JSONText.number(average.recall)),"
-        + "\"f1\":\(JSONText.number(average.f1)),\"support\":\(average.support),"
-        + "\"specificity\":\(JSONText.number(average.specificity))}"
+      JSONText.object([
+        ("precision", JSONText.number(average.precision)),
+        ("recall", JSONText.number(average.recall)), ("f1", JSONText.number(average.f1)),
+        ("support", String(average.support)),
+        ("specificity", JSONText.number(average.specificity)),
+      ])
     }
-    return "{\"accuracy\":\(JSONText.number(accuracy)),\"kappa\":\(JSONText.number(kappa)),"
-      + "\"confusion\":[\(rows.joined(separator: ","))],"
-      + "\"perClass\":[\(classes.joined(separator: ","))],"
-      + "\"macroAverage\":\(averageJSON(macroAverage)),"
-      + "\"weightedAverage\":\(averageJSON(weightedAverage))}\n"
+    let fields = [
+      ("accuracy", JSONText.number(accuracy)), ("kappa", JSONText.number(kappa)),
+      ("confusion", "[" + rows.joined(separator: ",") + "]"),
+      ("perClass", "[" + classes.joined(separator: ",") + "]"),
+      ("macroAverage", averageJSON(macroAverage)),
+      ("weightedAverage", averageJSON(weightedAverage)),
+    ]
+    return JSONText.object(fields) + "\n"
   }
 
   // MARK: - CSV
@@ -104,14 +123,16 @@ extension ClassificationReport {
     var lines = ["class,precision,recall,f1,support,sensitivity,specificity"]
     for metrics in perClass {
       let values = [metrics.precision, metrics.recall, metrics.f1].map(number)
-      lines.append(([metrics.name] + values + [String(metrics.support)]
-        + [number(metrics.recall), number(metrics.specificity)]).joined(separator: ","))
+      lines.append(
+        ([metrics.name] + values + [String(metrics.support)]
+          + [number(metrics.recall), number(metrics.specificity)]).joined(separator: ","))
     }
     lines.append("accuracy,,,\(number(accuracy)),\(sampleCount),,")
     for (name, average) in [("macro avg", macroAverage), ("weighted avg", weightedAverage)] {
       let values = [average.precision, average.recall, average.f1].map(number)
-      lines.append(([name] + values + [String(average.support)]
-        + [number(average.recall), number(average.specificity)]).joined(separator: ","))
+      lines.append(
+        ([name] + values + [String(average.support)]
+          + [number(average.recall), number(average.specificity)]).joined(separator: ","))
     }
     lines.append("kappa,,,\(number(kappa)),\(sampleCount),,")
     return lines.joined(separator: "\n") + "\n"

@@ -81,13 +81,15 @@ public struct ClassificationReport: Sendable, Equatable {
   /// - Precondition: both lists have the same, non-zero count and every label is in range.
   public init(trueLabels: [Int], predictedLabels: [Int], classNames: [String] = letters) {
     let classCount = classNames.count
-    precondition(trueLabels.count == predictedLabels.count,
+    precondition(
+      trueLabels.count == predictedLabels.count,
       "ClassificationReport needs as many predictions as labels, got \(trueLabels.count) labels "
         + "and \(predictedLabels.count) predictions")
     precondition(!trueLabels.isEmpty, "ClassificationReport needs at least one sample")
     var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
     for (actual, predicted) in zip(trueLabels, predictedLabels) {
-      precondition((0..<classCount).contains(actual) && (0..<classCount).contains(predicted),
+      precondition(
+        (0..<classCount).contains(actual) && (0..<classCount).contains(predicted),
         "ClassificationReport labels must be in 0..<\(classCount), got \(actual) and \(predicted)")
       confusion[actual][predicted] += 1
     }
@@ -101,9 +103,11 @@ public struct ClassificationReport: Sendable, Equatable {
   /// - Precondition: the matrix is square with one row per name, non-negative, and not all zero.
   public init(confusion: [[Int]], classNames: [String] = letters) {
     let classCount = classNames.count
-    precondition(confusion.count == classCount && confusion.allSatisfy { $0.count == classCount },
+    precondition(
+      confusion.count == classCount && confusion.allSatisfy { $0.count == classCount },
       "ClassificationReport needs a \(classCount)x\(classCount) confusion matrix")
-    precondition(confusion.joined().allSatisfy { $0 >= 0 },
+    precondition(
+      confusion.joined().allSatisfy { $0 >= 0 },
       "ClassificationReport confusion counts must be non-negative")
     let total = confusion.joined().reduce(0, +)
     precondition(total > 0, "ClassificationReport needs at least one sample")
@@ -116,11 +120,12 @@ public struct ClassificationReport: Sendable, Equatable {
       let fp = columnSums[k] - tp
       let fn = rowSums[k] - tp
       let tn = total - tp - fp - fn
-      perClass.append(ClassMetrics(
-        name: classNames[k], truePositives: tp, falsePositives: fp, falseNegatives: fn,
-        trueNegatives: tn, precision: Self.ratio(tp, tp + fp), recall: Self.ratio(tp, tp + fn),
-        f1: Self.ratio(2 * tp, 2 * tp + fp + fn), specificity: Self.ratio(tn, tn + fp),
-        support: rowSums[k]))
+      perClass.append(
+        ClassMetrics(
+          name: classNames[k], truePositives: tp, falsePositives: fp, falseNegatives: fn,
+          trueNegatives: tn, precision: Self.ratio(tp, tp + fp), recall: Self.ratio(tp, tp + fn),
+          f1: Self.ratio(2 * tp, 2 * tp + fp + fn), specificity: Self.ratio(tn, tn + fp),
+          support: rowSums[k]))
     }
 
     let correct = (0..<classCount).reduce(0) { $0 + confusion[$1][$1] }

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 
 /// Writes scalars to a TensorBoard event file that TensorBoard reads, also while it grows.
@@ -51,13 +51,11 @@ public final class EventFileWriter {
     while true {
       let name = suffix == 0 ? stem : stem + ".\(suffix)"
       let url = directory.appendingPathComponent(name)
-      let opened = Glibc.open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-      if opened >= 0 {
+      if let opened = try PosixFile.createNewFile(url.path) {
         fileURL = url
         descriptor = opened
         break
       }
-      guard errno == EEXIST else { throw PosixFile.error(url.path, "open") }
       suffix += 1
     }
     self.flushThreshold = flushThreshold
@@ -72,7 +70,7 @@ public final class EventFileWriter {
   deinit {
     if descriptor >= 0 {
       try? flush()
-      _ = Glibc.close(descriptor)
+      PosixFile.closeQuietly(descriptor)
     }
   }
 
@@ -83,8 +81,9 @@ public final class EventFileWriter {
   ///   - step: the global training step.
   /// - Throws: ``TrainingError/io(path:operation:reason:)`` if a buffer write fails.
   public func addScalar(_ tag: String, value: Float, step: Int) throws(TrainingError) {
-    try add(TensorBoardEvent(
-      wallTime: clock(), step: Int64(step), scalars: [.init(tag: tag, value: value)]))
+    try add(
+      TensorBoardEvent(
+        wallTime: clock(), step: Int64(step), scalars: [.init(tag: tag, value: value)]))
   }
 
   /// Records an event as one TFRecord.
@@ -126,13 +125,14 @@ public final class EventFileWriter {
       try flush()
       try PosixFile.sync(open, path: fileURL.path)
     } catch {
-      _ = Glibc.close(open)
+      PosixFile.closeQuietly(open)
       throw error
     }
-    try PosixFile.close(open, path: fileURL.path)
+    try PosixFile.closeFile(open, path: fileURL.path)
   }
 
-  private static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+  private static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8])
+  {
     withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
   }
 

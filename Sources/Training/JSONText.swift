@@ -23,4 +23,9 @@ enum JSONText {
   static func number(_ value: Double) -> String {
     value.isFinite ? "\(value)" : "null"
   }
+
+  /// Returns a JSON object of `fields` in the given order; values are JSON text already.
+  static func object(_ fields: [(key: String, value: String)]) -> String {
+    "{" + fields.map { quoted($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
+  }
 }

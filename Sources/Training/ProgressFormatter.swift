@@ -4,9 +4,10 @@ import Foundation
 ///
 /// Pure functions of their inputs, so the exact text is testable; ``ProgressDisplay`` decides
 /// when to write it. Fields are separated by ` | ` and counts are padded to the width of their
-/// total, for example:
+/// total, for example (one line):
 /// ```
-/// epoch  2/10 | step  340/1560 | loss 0.4821 | acc 87.9% | lr 1.00e-03 | 4.1 ms/step | 7800 img/s | ETA 5:02
+/// epoch  2/10 | step  340/1560 | loss 0.4821 | acc 87.9% | lr 1.00e-03 | 4.1 ms/step
+///   | 7800 img/s | ETA 5:02
 /// ```
 public enum ProgressFormatter {
   /// Returns the progress line for a step.

@@ -39,7 +39,9 @@ public enum Safetensors {
   ) -> [UInt8] {
     var entries: [String] = []
     if !metadata.isEmpty {
-      let pairs = metadata.keys.sorted().map { JSONText.quoted($0) + ":" + JSONText.quoted(metadata[$0]!) }
+      let pairs = metadata.sorted { $0.key < $1.key }.map {
+        JSONText.quoted($0.key) + ":" + JSONText.quoted($0.value)
+      }
       entries.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
     }
     var names = Set<String>()
@@ -77,7 +79,8 @@ public enum Safetensors {
   ///   ``TrainingError/malformedSafetensors(path:problem:)`` for anything else that is wrong.
   public static func read(
     from url: URL
-  ) throws(TrainingError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
+  ) throws(TrainingError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String])
+  {
     try decode(PosixFile.readAll(url.path), path: url.path)
   }
 
@@ -89,8 +92,11 @@ public enum Safetensors {
   /// - Throws: as ``read(from:)``.
   public static func decode(
     _ bytes: [UInt8], path: String
-  ) throws(TrainingError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String]) {
-    func fail(_ problem: String) -> TrainingError { .malformedSafetensors(path: path, problem: problem) }
+  ) throws(TrainingError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String])
+  {
+    func fail(_ problem: String) -> TrainingError {
+      .malformedSafetensors(path: path, problem: problem)
+    }
 
     guard bytes.count >= 8 else {
       throw fail("file has \(bytes.count) bytes, expected at least 8 for the header length")
@@ -101,7 +107,8 @@ public enum Safetensors {
       throw fail("header length \(headerLength) exceeds the limit of \(maximumHeaderLength) bytes")
     }
     guard headerLength <= UInt64(bytes.count - 8) else {
-      throw fail("header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
+      throw fail(
+        "header length \(headerLength) runs past the end of the file (\(bytes.count) bytes)")
     }
     let dataStart = 8 + Int(headerLength)
     let header = try parseHeader(bytes[8..<dataStart], fail: fail)
@@ -113,12 +120,14 @@ public enum Safetensors {
     var expectedBegin = 0
     for entry in entries {
       guard entry.begin == expectedBegin else {
-        throw fail("tensor '\(entry.name)': data starts at byte \(entry.begin), expected \(expectedBegin) "
-          + "(tensors must be contiguous and must not overlap)")
+        throw fail(
+          "tensor '\(entry.name)': data starts at byte \(entry.begin), expected \(expectedBegin) "
+            + "(tensors must be contiguous and must not overlap)")
       }
       guard entry.end <= dataLength else {
-        throw fail("tensor '\(entry.name)': data_offsets [\(entry.begin), \(entry.end)] run past "
-          + "the data section of \(dataLength) bytes")
+        throw fail(
+          "tensor '\(entry.name)': data_offsets [\(entry.begin), \(entry.end)] run past "
+            + "the data section of \(dataLength) bytes")
       }
       let byteCount = entry.end - entry.begin
       guard let count = elementCount(entry.shape), count <= Int.max / 4, count * 4 == byteCount

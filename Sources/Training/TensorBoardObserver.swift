@@ -53,7 +53,8 @@ public final class TensorBoardObserver: TrainingObserver {
     }
     if let validation = event.validation {
       try writer.addScalar("val/loss", value: Float(validation.loss), step: event.globalStep)
-      try writer.addScalar("val/accuracy", value: Float(validation.accuracy), step: event.globalStep)
+      try writer.addScalar(
+        "val/accuracy", value: Float(validation.accuracy), step: event.globalStep)
     }
     try writer.flush()
   }

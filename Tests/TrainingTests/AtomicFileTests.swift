@@ -10,7 +10,8 @@ import Testing
     try AtomicFile.write(Data("first".utf8), to: url)
 
     #expect(try String(contentsOf: url, encoding: .utf8) == "first")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["report.json"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["report.json"])
   }
 
   @Test func replacesAnExistingFile() throws {
@@ -29,11 +30,14 @@ import Testing
     try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
     try Data("keep".utf8).write(to: target.appendingPathComponent("inside"))
 
-    #expect(throws: TrainingError.io(path: target.path, operation: "rename", reason: "Is a directory")) {
+    #expect(
+      throws: TrainingError.io(path: target.path, operation: "rename", reason: "Is a directory")
+    ) {
       try AtomicFile.write(Data("new".utf8), to: target)
     }
     #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["taken"])
-    #expect(try String(contentsOf: target.appendingPathComponent("inside"), encoding: .utf8) == "keep")
+    #expect(
+      try String(contentsOf: target.appendingPathComponent("inside"), encoding: .utf8) == "keep")
   }
 
   @Test func missingDirectoryIsReportedWithThePath() throws {

@@ -56,7 +56,9 @@ import Testing
   }
 
   @Test func confusionMatrixInitializerAgreesWithLabels() {
-    #expect(ClassificationReport(confusion: Self.tiny.confusion, classNames: ["A", "B", "C"]) == Self.tiny)
+    #expect(
+      ClassificationReport(confusion: Self.tiny.confusion, classNames: ["A", "B", "C"]) == Self.tiny
+    )
   }
 }
 
@@ -201,7 +203,8 @@ extension ClassificationReportTests {
     #expect(perClass.map { $0["support"] as? Int } == [3, 2, 1])
     #expect(perClass.map { $0["precision"] as? Double } == [1, 0.5, 0.5])
     #expect(perClass.map { $0["specificity"] as? Double } == [1, 0.75, 0.8])
-    #expect(Set(perClass[0].keys) == ["letter", "precision", "recall", "f1", "support", "specificity"])
+    #expect(
+      Set(perClass[0].keys) == ["letter", "precision", "recall", "f1", "support", "specificity"])
   }
 
   @Test func csvHasOneRowPerClassThenSummaryRows() {

@@ -64,14 +64,19 @@ final class ManualClock {
       at: Self.writeSample(in: directory.url, clock: clock))
 
     #expect(events.count == 1 + 3 * Self.tags.count)
-    #expect(events[0] == TensorBoardEvent(
-      wallTime: 1_700_000_000.5, step: 0, fileVersion: "brain.Event:2"))
+    #expect(
+      events[0]
+        == TensorBoardEvent(
+          wallTime: 1_700_000_000.5, step: 0, fileVersion: "brain.Event:2"))
     for (offset, event) in events.dropFirst().enumerated() {
       let (stepIndex, tagIndex) = offset.quotientAndRemainder(dividingBy: Self.tags.count)
       let step = 10 * (stepIndex + 1)
-      #expect(event == TensorBoardEvent(
-        wallTime: 1_700_000_000.5 + Double(stepIndex + 1), step: Int64(step),
-        scalars: [.init(tag: Self.tags[tagIndex], value: Self.value(tag: tagIndex, step: step))]))
+      #expect(
+        event
+          == TensorBoardEvent(
+            wallTime: 1_700_000_000.5 + Double(stepIndex + 1), step: Int64(step),
+            scalars: [.init(tag: Self.tags[tagIndex], value: Self.value(tag: tagIndex, step: step))]
+          ))
     }
   }
 
@@ -88,7 +93,8 @@ final class ManualClock {
                  for t in acc.Tags()["scalars"]}
       print(json.dumps({"version": acc.file_version, "scalars": scalars}))
       """
-    let output = try #require(Python.json(script, arguments: [directory.url.path]) as? [String: Any])
+    let output = try #require(
+      Python.json(script, arguments: [directory.url.path]) as? [String: Any])
     let scalars = try #require(output["scalars"] as? [String: [[Double]]])
 
     #expect(output["version"] as? Double == 2)
@@ -168,11 +174,15 @@ extension EventFileWriterTests {
   static let corruptions: [Corruption] = [
     Corruption(
       description: "flipped data byte",
-      change: { var b = $0; b[60] ^= 1; return b },
+      change: {
+        var b = $0; b[60] ^= 1; return b
+      },
       message: { "\($0): record at byte 42: data CRC mismatch" }),
     Corruption(
       description: "flipped length byte",
-      change: { var b = $0; b[42] ^= 1; return b },
+      change: {
+        var b = $0; b[42] ^= 1; return b
+      },
       message: { "\($0): record at byte 42: length CRC mismatch" }),
     Corruption(
       description: "truncated data",

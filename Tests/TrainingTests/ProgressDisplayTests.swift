@@ -33,14 +33,16 @@ final class TextSink {
     display.runDidEnd(RunEnd(epochsCompleted: 1, globalStep: 5, elapsedSeconds: 1))
 
     let clear = ProgressDisplay.clearLine
-    #expect(sink.writes == [
-      clear + ProgressFormatter.stepLine(Self.step(1), barWidth: 5),
-      clear + ProgressFormatter.stepLine(Self.step(3), barWidth: 5),
-      clear + ProgressFormatter.stepLine(Self.step(5), barWidth: 5),
-      clear + ProgressFormatter.epochLine(Self.epoch) + "\n",
-    ])
-    #expect(sink.writes[0] == "\r\u{1B}[2Kepoch 1/1 | step 1/5 [>....] | loss 1.0000 | acc 50.0% | "
-      + "lr 1.00e-01 | 125.0 ms/step | 64 img/s | ETA 1s")
+    #expect(
+      sink.writes == [
+        clear + ProgressFormatter.stepLine(Self.step(1), barWidth: 5),
+        clear + ProgressFormatter.stepLine(Self.step(3), barWidth: 5),
+        clear + ProgressFormatter.stepLine(Self.step(5), barWidth: 5),
+        clear + ProgressFormatter.epochLine(Self.epoch) + "\n",
+      ])
+    #expect(
+      sink.writes[0] == "\r\u{1B}[2Kepoch 1/1 | step 1/5 [>....] | loss 1.0000 | acc 50.0% | "
+        + "lr 1.00e-01 | 125.0 ms/step | 64 img/s | ETA 1s")
   }
 
   @Test func plainOutputWritesEveryNthStepThenTheSummary() {
@@ -50,18 +52,20 @@ final class TextSink {
     display.epochDidEnd(Self.epoch)
     display.runDidEnd(RunEnd(epochsCompleted: 1, globalStep: 5, elapsedSeconds: 1))
 
-    #expect(sink.writes == [
-      ProgressFormatter.stepLine(Self.step(2)) + "\n",
-      ProgressFormatter.stepLine(Self.step(4)) + "\n",
-      ProgressFormatter.epochLine(Self.epoch) + "\n",
-    ])
+    #expect(
+      sink.writes == [
+        ProgressFormatter.stepLine(Self.step(2)) + "\n",
+        ProgressFormatter.stepLine(Self.step(4)) + "\n",
+        ProgressFormatter.epochLine(Self.epoch) + "\n",
+      ])
   }
 
   @Test func runEndClosesAnOpenTerminalLine() {
     let sink = TextSink()
     let display = ProgressDisplay(isTerminal: true, write: sink.write)
-    display.runDidStart(RunStart(
-      epochCount: 1, stepsPerEpoch: 5, batchSize: 8, settings: [.init(name: "seed", value: "1")]))
+    display.runDidStart(
+      RunStart(
+        epochCount: 1, stepsPerEpoch: 5, batchSize: 8, settings: [.init(name: "seed", value: "1")]))
     display.stepDidEnd(Self.step(1))
     display.runDidEnd(RunEnd(epochsCompleted: 0, globalStep: 1, elapsedSeconds: 1))
 

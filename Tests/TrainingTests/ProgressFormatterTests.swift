@@ -10,15 +10,17 @@ import Testing
 
   @Test func stepLineHasStyleGuideFieldsAndETA() {
     // 1.394 s / 340 steps = 4.1 ms; 10880 / 1.394 = 7805 img/s; 1220 steps left × 4.1 ms = 5 s.
-    #expect(ProgressFormatter.stepLine(Self.step) ==
-      "epoch  2/10 | step  340/1560 | loss 0.4821 | acc 87.9% | lr 1.00e-03 | 4.1 ms/step | "
-      + "7805 img/s | ETA 5s")
+    #expect(
+      ProgressFormatter.stepLine(Self.step)
+        == "epoch  2/10 | step  340/1560 | loss 0.4821 | acc 87.9% | lr 1.00e-03 | 4.1 ms/step | "
+        + "7805 img/s | ETA 5s")
   }
 
   @Test func stepLineOnATerminalCarriesABar() {
-    #expect(ProgressFormatter.stepLine(Self.step, barWidth: 10) ==
-      "epoch  2/10 | step  340/1560 [=>........] | loss 0.4821 | acc 87.9% | lr 1.00e-03 | "
-      + "4.1 ms/step | 7805 img/s | ETA 5s")
+    #expect(
+      ProgressFormatter.stepLine(Self.step, barWidth: 10)
+        == "epoch  2/10 | step  340/1560 [=>........] | loss 0.4821 | acc 87.9% | lr 1.00e-03 | "
+        + "4.1 ms/step | 7805 img/s | ETA 5s")
   }
 
   @Test func epochLineShowsValidationWhenPresent() {
@@ -28,9 +30,10 @@ import Testing
       validation: LossAndAccuracy(loss: 0.30125, accuracy: 0.9),
       learningRate: 0.00025, elapsedSeconds: 12.48)
 
-    #expect(ProgressFormatter.epochLine(epoch) ==
-      "epoch 10/10 | 1560 steps | 12s | loss 0.2500 | acc 91.2% | val_loss 0.3013 | "
-      + "val_acc 90.0% | lr 2.50e-04 | 8.0 ms/step | 4000 img/s")
+    #expect(
+      ProgressFormatter.epochLine(epoch)
+        == "epoch 10/10 | 1560 steps | 12s | loss 0.2500 | acc 91.2% | val_loss 0.3013 | "
+        + "val_acc 90.0% | lr 2.50e-04 | 8.0 ms/step | 4000 img/s")
   }
 
   @Test func epochLineWithoutValidationOrTimeOmitsThem() {
@@ -39,8 +42,9 @@ import Testing
       training: LossAndAccuracy(loss: 2.302585, accuracy: 0.1), validation: nil,
       learningRate: 0.01, elapsedSeconds: 0)
 
-    #expect(ProgressFormatter.epochLine(epoch) ==
-      "epoch 1/3 | 5 steps | 0s | loss 2.3026 | acc 10.0% | lr 1.00e-02 | - ms/step | - img/s")
+    #expect(
+      ProgressFormatter.epochLine(epoch)
+        == "epoch 1/3 | 5 steps | 0s | loss 2.3026 | acc 10.0% | lr 1.00e-02 | - ms/step | - img/s")
   }
 
   @Test func evaluationLineNamesTheSplit() {
@@ -48,8 +52,9 @@ import Testing
       split: "test", globalStep: 100, metrics: LossAndAccuracy(loss: 0.5, accuracy: 0.875),
       sampleCount: 10_000, elapsedSeconds: 65)
 
-    #expect(ProgressFormatter.evaluationLine(event) ==
-      "test | 10000 samples | loss 0.5000 | acc 87.5% | 1:05")
+    #expect(
+      ProgressFormatter.evaluationLine(event)
+        == "test | 10000 samples | loss 0.5000 | acc 87.5% | 1:05")
   }
 
   @Test func settingsBlockAlignsValues() {
@@ -90,6 +95,7 @@ import Testing
     BarCase(done: 10, total: 10, bar: "[=====]"), BarCase(done: 12, total: 10, bar: "[=====]"),
   ])
   func barFillsInProportion(_ barCase: BarCase) {
-    #expect(ProgressFormatter.bar(done: barCase.done, total: barCase.total, width: 5) == barCase.bar)
+    #expect(
+      ProgressFormatter.bar(done: barCase.done, total: barCase.total, width: 5) == barCase.bar)
   }
 }

@@ -27,7 +27,8 @@ import Testing
   @Test func headerIsJSONPaddedWithSpacesToEightBytes() {
     let bytes = Safetensors.encode(
       [("w", Tensor(shape: [2], scalars: [1, -2]))], metadata: ["format": "pt"])
-    let header = #"{"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+    let header =
+      #"{"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
 
     #expect(header.utf8.count == 85)
     #expect(Array(bytes[0..<8]) == [88, 0, 0, 0, 0, 0, 0, 0])
@@ -86,9 +87,10 @@ import Testing
   }
 
   @Test func readingAMissingFileNamesIt() {
-    #expect(throws: TrainingError.io(
-      path: "/nonexistent/m.safetensors", operation: "open",
-      reason: "No such file or directory")
+    #expect(
+      throws: TrainingError.io(
+        path: "/nonexistent/m.safetensors", operation: "open",
+        reason: "No such file or directory")
     ) {
       try Safetensors.read(from: URL(fileURLWithPath: "/nonexistent/m.safetensors"))
     }
@@ -120,7 +122,8 @@ extension SafetensorsTests {
       description: "shorter than the length field", bytes: [1, 2, 3],
       message: "m: file has 3 bytes, expected at least 8 for the header length"),
     Malformed(
-      description: "header length past the end", bytes: [100, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8),
+      description: "header length past the end",
+      bytes: [100, 0, 0, 0, 0, 0, 0, 0] + Array("{}".utf8),
       message: "m: header length 100 runs past the end of the file (10 bytes)"),
     Malformed(
       description: "header length over the limit", bytes: [0, 0xC2, 0xEB, 0x0B, 0, 0, 0, 0],
@@ -138,7 +141,8 @@ extension SafetensorsTests {
       description: "entry not an object", bytes: file("{\"w\":3}"),
       message: "m: tensor 'w': entry is not a JSON object"),
     Malformed(
-      description: "dtype missing", bytes: file("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", dataCount: 4),
+      description: "dtype missing",
+      bytes: file("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", dataCount: 4),
       message: "m: tensor 'w': dtype is missing or not a string"),
     Malformed(
       description: "unsupported dtype",
@@ -148,7 +152,8 @@ extension SafetensorsTests {
       description: "negative extent", bytes: file("{" + entry("w", "-1", 0, 4) + "}", dataCount: 4),
       message: "m: tensor 'w': shape is missing or not an array of non-negative integers"),
     Malformed(
-      description: "boolean extent", bytes: file("{" + entry("w", "true", 0, 4) + "}", dataCount: 4),
+      description: "boolean extent",
+      bytes: file("{" + entry("w", "true", 0, 4) + "}", dataCount: 4),
       message: "m: tensor 'w': shape is missing or not an array of non-negative integers"),
     Malformed(
       description: "offsets reversed", bytes: file("{" + entry("w", "1", 8, 4) + "}", dataCount: 8),
@@ -164,7 +169,8 @@ extension SafetensorsTests {
       message: "m: tensor 'b': data starts at byte 4, expected 8 "
         + "(tensors must be contiguous and must not overlap)"),
     Malformed(
-      description: "data past the end", bytes: file("{" + entry("a", "2", 0, 8) + "}", dataCount: 4),
+      description: "data past the end",
+      bytes: file("{" + entry("a", "2", 0, 8) + "}", dataCount: 4),
       message: "m: tensor 'a': data_offsets [0, 8] run past the data section of 4 bytes"),
     Malformed(
       description: "shape disagrees with byte count",
@@ -187,7 +193,8 @@ extension SafetensorsTests {
   }
 
   @Test func unsupportedDTypeIsItsOwnError() {
-    let bytes = Self.file("{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}", dataCount: 4)
+    let bytes = Self.file(
+      "{\"w\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[0,4]}}", dataCount: 4)
     #expect(throws: TrainingError.unsupportedDType(path: "m", tensor: "w", dtype: "BF16")) {
       try Safetensors.decode(bytes, path: "m")
     }

@@ -35,9 +35,10 @@ import Testing
       for step in 1...3 { try observer.stepDidEnd(Self.step(epoch: epoch, step: step)) }
       try observer.epochDidEnd(Self.epoch(epoch))
     }
-    try observer.evaluationDidEnd(EvaluationEnd(
-      split: "test", globalStep: 6, metrics: LossAndAccuracy(loss: 0.75, accuracy: 0.875),
-      sampleCount: 100, elapsedSeconds: 1))
+    try observer.evaluationDidEnd(
+      EvaluationEnd(
+        split: "test", globalStep: 6, metrics: LossAndAccuracy(loss: 0.75, accuracy: 0.875),
+        sampleCount: 100, elapsedSeconds: 1))
     try observer.runDidEnd(RunEnd(epochsCompleted: 2, globalStep: 6, elapsedSeconds: 7))
 
     let points = try EventFileReader.events(at: writer.fileURL).dropFirst().flatMap { event in
@@ -53,10 +54,17 @@ import Testing
     // Step 6 ends epoch 2, so its training scalars are not written twice.
     let expected =
       training(2) + training(3)
-      + [Point(tag: "val/loss", step: 3, value: 2), Point(tag: "val/accuracy", step: 3, value: 0.25)]
+      + [
+        Point(tag: "val/loss", step: 3, value: 2), Point(tag: "val/accuracy", step: 3, value: 0.25),
+      ]
       + training(4) + training(6)
-      + [Point(tag: "val/loss", step: 6, value: 2), Point(tag: "val/accuracy", step: 6, value: 0.5)]
-      + [Point(tag: "test/loss", step: 6, value: 0.75), Point(tag: "test/accuracy", step: 6, value: 0.875)]
+      + [
+        Point(tag: "val/loss", step: 6, value: 2), Point(tag: "val/accuracy", step: 6, value: 0.5),
+      ]
+      + [
+        Point(tag: "test/loss", step: 6, value: 0.75),
+        Point(tag: "test/accuracy", step: 6, value: 0.875),
+      ]
     #expect(points == expected)
   }
 
