@@ -13,6 +13,11 @@ import TensorCore
 /// given order, contiguously, and pads the header with spaces so the data starts at a multiple
 /// of 8 bytes. The reader checks every field before trusting it.
 public enum Safetensors {
+  /// The contents of a file: tensors in data order, and the `__metadata__` pairs.
+  public typealias Contents = (
+    tensors: [(name: String, tensor: Tensor)], metadata: [String: String]
+  )
+
   /// The header size above which a file is rejected, as in the reference implementation.
   public static let maximumHeaderLength = 100_000_000
 
@@ -64,9 +69,14 @@ public enum Safetensors {
     withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes += $0 }
     bytes += header
     for (_, tensor) in tensors {
-      for scalar in tensor.scalars {
-        withUnsafeBytes(of: scalar.bitPattern.littleEndian) { bytes += $0 }
-      }
+      // The format stores little-endian floats, which is memory order on a little-endian host.
+      #if _endian(little)
+        tensor.scalars.withUnsafeBytes { bytes += $0 }
+      #else
+        for scalar in tensor.scalars {
+          withUnsafeBytes(of: scalar.bitPattern.littleEndian) { bytes += $0 }
+        }
+      #endif
     }
     return bytes
   }
@@ -79,8 +89,7 @@ public enum Safetensors {
   ///   ``TrainingError/malformedSafetensors(path:problem:)`` for anything else that is wrong.
   public static func read(
     from url: URL
-  ) throws(TrainingError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String])
-  {
+  ) throws(TrainingError) -> Contents {
     try decode(PosixFile.readAll(url.path), path: url.path)
   }
 
@@ -92,8 +101,7 @@ public enum Safetensors {
   /// - Throws: as ``read(from:)``.
   public static func decode(
     _ bytes: [UInt8], path: String
-  ) throws(TrainingError) -> (tensors: [(name: String, tensor: Tensor)], metadata: [String: String])
-  {
+  ) throws(TrainingError) -> Contents {
     func fail(_ problem: String) -> TrainingError {
       .malformedSafetensors(path: path, problem: problem)
     }
@@ -164,6 +172,10 @@ public enum Safetensors {
     guard String(validating: header, as: UTF8.self) != nil else {
       throw fail("header is not valid UTF-8")
     }
+    // Note: JSONSerialization keeps one value of a duplicated key instead of rejecting the
+    // header. A dropped duplicate tensor leaves a gap in the data, which the contiguity check
+    // then reports, so only exact duplicates (same offsets) pass; a hand-written parser would
+    // close that gap.
     let object: Any
     do {
       object = try JSONSerialization.jsonObject(with: Data(header))
@@ -247,11 +259,17 @@ public enum Safetensors {
   }
 
   private static func floats(_ bytes: [UInt8], from start: Int, count: Int) -> [Float] {
-    bytes.withUnsafeBytes { buffer in
-      (0..<count).map { index in
-        let bits = buffer.loadUnaligned(fromByteOffset: start + 4 * index, as: UInt32.self)
-        return Float(bitPattern: UInt32(littleEndian: bits))
+    var scalars = [Float](repeating: 0, count: count)
+    scalars.withUnsafeMutableBytes { destination in
+      bytes.withUnsafeBytes { source in
+        destination.copyMemory(
+          from: UnsafeRawBufferPointer(rebasing: source[start..<start + 4 * count]))
       }
     }
+    #if _endian(big)
+      scalars = scalars.map { Float(bitPattern: UInt32(littleEndian: $0.bitPattern)) }
+    #endif
+    return scalars
   }
+
 }
