@@ -223,3 +223,21 @@ extension ClassificationReportTests {
     #expect(Self.tiny.confusionCSV() == "actual\\predicted,A,B,C\nA,2,1,0\nB,0,1,1\nC,0,0,1\n")
   }
 }
+
+// MARK: - Files
+
+extension ClassificationReportTests {
+  @Test func writesEachRenderingToTheLogDirectory() throws {
+    let directory = try TemporaryDirectory()
+    let urls = try Self.tiny.write(to: directory.url, stem: "test_report")
+
+    #expect(
+      urls.map(\.lastPathComponent) == [
+        "test_report.txt", "test_report.json", "test_report.csv", "test_report_confusion.csv",
+      ])
+    #expect(try String(contentsOf: urls[0], encoding: .utf8) == Self.tiny.text())
+    #expect(try String(contentsOf: urls[1], encoding: .utf8) == Self.tiny.json())
+    #expect(try String(contentsOf: urls[2], encoding: .utf8) == Self.tiny.csv())
+    #expect(try String(contentsOf: urls[3], encoding: .utf8) == Self.tiny.confusionCSV())
+  }
+}

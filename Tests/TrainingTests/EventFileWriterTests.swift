@@ -80,19 +80,22 @@ final class ManualClock {
     }
   }
 
+  /// Prints the file version and, per scalar tag, `[step, float bits, wall time]` as JSON.
+  static let tensorBoardScript = """
+    import json, struct, sys
+    from tensorboard.backend.event_processing import event_accumulator as ea
+    acc = ea.EventAccumulator(sys.argv[1], size_guidance={ea.SCALARS: 0})
+    acc.Reload()
+    bits = lambda v: struct.unpack("<I", struct.pack("<f", v))[0]
+    scalars = {t: [[e.step, bits(e.value), e.wall_time] for e in acc.Scalars(t)]
+               for t in acc.Tags()["scalars"]}
+    print(json.dumps({"version": acc.file_version, "scalars": scalars}))
+    """
+
   @Test func tensorBoardReadsTheTagsStepsAndValues() throws {
     let directory = try TemporaryDirectory()
     _ = try Self.writeSample(in: directory.url, clock: ManualClock(1_700_000_000))
-    let script = """
-      import json, struct, sys
-      from tensorboard.backend.event_processing import event_accumulator as ea
-      acc = ea.EventAccumulator(sys.argv[1], size_guidance={ea.SCALARS: 0})
-      acc.Reload()
-      bits = lambda v: struct.unpack("<I", struct.pack("<f", v))[0]
-      scalars = {t: [[e.step, bits(e.value), e.wall_time] for e in acc.Scalars(t)]
-                 for t in acc.Tags()["scalars"]}
-      print(json.dumps({"version": acc.file_version, "scalars": scalars}))
-      """
+    let script = Self.tensorBoardScript
     let output = try #require(
       Python.json(script, arguments: [directory.url.path]) as? [String: Any])
     let scalars = try #require(output["scalars"] as? [String: [[Double]]])
@@ -108,6 +111,21 @@ final class ManualClock {
       }
       #expect(scalars[tag] == expected, "tag \(tag)")
     }
+  }
+
+  @Test func tensorBoardSeesFlushedScalarsWhileTheFileIsOpen() throws {
+    let directory = try TemporaryDirectory()
+    let writer = try EventFileWriter(
+      directory: directory.url, hostname: "h", flushThreshold: 1 << 20,
+      flushInterval: .infinity, clock: ManualClock(1_700_000_000).read)
+    try writer.addScalar("train/loss", value: 0.5, step: 7)
+    try writer.flush()
+
+    let output = try #require(
+      Python.json(Self.tensorBoardScript, arguments: [directory.url.path]) as? [String: Any])
+    let scalars = try #require(output["scalars"] as? [String: [[Double]]])
+    #expect(scalars == ["train/loss": [[7, Double(Float(0.5).bitPattern), 1_700_000_000]]])
+    try writer.close()
   }
 
   @Test func bufferedScalarsReachTheFileOnFlush() throws {
