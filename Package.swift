@@ -24,13 +24,15 @@ let package = Package(
     .target(name: "NeuralNet", dependencies: ["TensorCore", "CDNNL"], exclude: readme),
     .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
     .target(
-      name: "Datasets", dependencies: ["TensorCore", "CPNG", "CZlib", "CArchive"],
+      name: "Datasets", dependencies: ["TensorCore", "CPNG", "CZlib", "CArchive", "CFreeType"],
       exclude: readme),
     .target(
       name: "Training",
       dependencies: ["TensorCore", "NeuralNet", "Optimizers", "Datasets", "CZlib"],
       exclude: readme),
-    .target(name: "NotMNISTCommands", dependencies: ["Training"], exclude: readme),
+    .target(
+      name: "Pictures", dependencies: ["TensorCore", "CPNG", "CFreeType"], exclude: readme),
+    .target(name: "NotMNISTCommands", dependencies: ["Training", "Pictures"], exclude: readme),
     .executableTarget(name: "notmnist", dependencies: ["NotMNISTCommands"]),
     .executableTarget(
       name: "DataBenchmark", dependencies: ["Datasets"], path: "Benchmarks/DataBenchmark"),
@@ -42,6 +44,7 @@ let package = Package(
     .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+    .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
     .testTarget(
       name: "NotMNISTCommandsTests", dependencies: ["NotMNISTCommands", "TestSupport"]),
   ]
