@@ -1,0 +1,100 @@
+import Foundation
+import TensorCore
+import Testing
+
+@testable import Optimizers
+
+/// `optimizers.json`: three Keras 3 steps per optimizer variant.
+struct OptimizerFixtureFile: Decodable {
+  struct Tolerance: Decodable {
+    let weight_abs: Float
+    let slot_rel: Float
+    let slot_abs: Float
+  }
+
+  struct Config: Decodable, Sendable {
+    let learning_rate: Double
+    let rho: Double?
+    let momentum: Double?
+    let epsilon: Double?
+    let centered: Bool?
+    let nesterov: Bool?
+    let beta_1: Double?
+    let beta_2: Double?
+    let amsgrad: Bool?
+  }
+
+  struct Case: Decodable, Sendable, CustomTestStringConvertible {
+    let name: String
+    let optimizer: String
+    let config: Config
+    let weight: FixtureTensor
+    let gradients: [FixtureTensor]
+    let weights_after_step: [FixtureTensor]
+    let iterations: Int
+    let slots: [String: FixtureTensor]
+
+    var testDescription: String { name }
+  }
+
+  let tolerance: Tolerance
+  let cases: [Case]
+
+  static let loaded: OptimizerFixtureFile? = try? loadFixture(
+    "optimizers.json", as: OptimizerFixtureFile.self)
+}
+
+@Suite struct KerasOptimizerFixtureTests {
+  /// Builds our optimizer from a fixture's Keras config.
+  static func makeOptimizer(_ fixture: OptimizerFixtureFile.Case) -> any Optimizer {
+    let c = fixture.config
+    let rate = LearningRateSchedule.constant(c.learning_rate)
+    switch fixture.optimizer {
+    case "RMSprop":
+      return RMSprop(
+        learningRate: rate, rho: c.rho ?? 0.9, momentum: c.momentum ?? 0,
+        epsilon: c.epsilon ?? 1e-7, isCentered: c.centered ?? false)
+    case "SGD":
+      return SGD(learningRate: rate, momentum: c.momentum ?? 0, isNesterov: c.nesterov ?? false)
+    default:
+      return Adam(
+        learningRate: rate, beta1: c.beta_1 ?? 0.9, beta2: c.beta_2 ?? 0.999,
+        epsilon: c.epsilon ?? 1e-7, isAMSGrad: c.amsgrad ?? false)
+    }
+  }
+
+  @Test func fixtureFileHoldsEveryVariant() throws {
+    let file = try #require(OptimizerFixtureFile.loaded)
+    #expect(file.cases.map(\.name) == [
+      "rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum", "sgd",
+      "sgd_momentum", "sgd_nesterov", "adam", "adam_amsgrad",
+    ])
+  }
+
+  @Test(arguments: OptimizerFixtureFile.loaded?.cases ?? [])
+  func threeStepsMatchKeras(_ fixture: OptimizerFixtureFile.Case) throws {
+    let tolerance = try #require(OptimizerFixtureFile.loaded).tolerance
+    let parameter = makeParameter("w", fixture.weight.values)
+    let optimizer = Self.makeOptimizer(fixture)
+
+    for (step, (gradient, expected)) in zip(fixture.gradients, fixture.weights_after_step)
+      .enumerated()
+    {
+      setGradient(parameter, gradient.values)
+      optimizer.update([parameter])
+      expectClose(
+        parameter.kerasValue.scalars, expected.values, abs: tolerance.weight_abs,
+        "\(fixture.name) step \(step + 1)")
+    }
+    #expect(optimizer.iterations == fixture.iterations)
+
+    let slots = optimizer.state().slots
+    #expect(Set(slots.map(\.slotName)) == Set(fixture.slots.keys))
+    for slot in slots {
+      let expected = try #require(fixture.slots[slot.slotName])
+      expectClose(
+        slot.value.scalars, expected.values, abs: tolerance.slot_abs, rel: tolerance.slot_rel,
+        "\(fixture.name) slot \(slot.slotName)")
+    }
+  }
+}
