@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 import TensorCore
 
@@ -40,7 +40,8 @@ public final class Adam: Optimizer {
       learningRate: LearningRateSchedule = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
       epsilon: Double = 1e-7, isAMSGrad: Bool = false
     ) {
-      precondition((0..<1).contains(beta1) && (0..<1).contains(beta2),
+      precondition(
+        (0..<1).contains(beta1) && (0..<1).contains(beta2),
         "Adam beta1 and beta2 must be in [0, 1), got \(beta1) and \(beta2)")
       precondition(epsilon >= 0, "Adam epsilon must be 0 or more, got \(epsilon)")
       learningRate.validate()

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 
 /// A zero-filled, 64-byte aligned `Float` buffer that frees itself; storage for one slot.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 
 /// A learning rate as a function of the global step, with the semantics of Keras 3's schedules.
@@ -10,13 +10,13 @@ import Darwin
 /// Hyperparameters are `Double`, like the Python floats Keras takes; the rate is computed in
 /// `Float` with the same operations, in the same order, as Keras's float32 tensor code.
 ///
-/// A float literal means a constant rate: `RMSprop(learningRate: 0.01)`.
+/// A number literal means a constant rate: `RMSprop(learningRate: 0.01)`.
 ///
 /// Encoded as Keras serializes schedules: a constant as a bare number, the others as
 /// `{"class_name": "CosineDecay", "config": {"initial_learning_rate": 0.1, ...}}` with Keras's
 /// argument names.
 public enum LearningRateSchedule: Sendable, Equatable, Codable, CustomStringConvertible,
-  ExpressibleByFloatLiteral
+  ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral
 {
   /// The same rate at every step.
   case constant(Double)
@@ -43,11 +43,17 @@ public enum LearningRateSchedule: Sendable, Equatable, Codable, CustomStringConv
     self = .constant(value)
   }
 
+  /// A constant schedule from an integer literal.
+  public init(integerLiteral value: Int) {
+    self = .constant(Double(value))
+  }
+
   /// Keras `CosineDecay` with its defaults: no floor (`alpha` 0) and no warmup.
   /// - Parameters:
   ///   - initialLearningRate: the rate at step 0.
   ///   - decaySteps: steps over which the rate falls to `alpha · initialLearningRate`.
   ///   - alpha: the final rate as a fraction of the initial one; default 0.
+  /// - Returns: the schedule `.cosineDecay` with no warmup target and no warmup steps.
   public static func cosineDecay(initialLearningRate: Double, decaySteps: Int, alpha: Double = 0)
     -> LearningRateSchedule
   {
@@ -103,22 +109,28 @@ public enum LearningRateSchedule: Sendable, Equatable, Codable, CustomStringConv
     case .constant(let rate):
       precondition(rate >= 0, "Learning rate must be 0 or more, got \(rate)")
     case .piecewiseConstant(let boundaries, let values):
-      precondition(values.count == boundaries.count + 1,
+      precondition(
+        values.count == boundaries.count + 1,
         "PiecewiseConstantDecay needs one more value than boundaries, got \(values.count) "
           + "values for \(boundaries.count) boundaries")
-      precondition(zip(boundaries, boundaries.dropFirst()).allSatisfy { $0 < $1 },
+      precondition(
+        zip(boundaries, boundaries.dropFirst()).allSatisfy { $0 < $1 },
         "PiecewiseConstantDecay boundaries must increase, got \(boundaries)")
-      precondition(values.allSatisfy { $0 >= 0 },
+      precondition(
+        values.allSatisfy { $0 >= 0 },
         "PiecewiseConstantDecay values must be 0 or more, got \(values)")
     case .exponentialDecay(let initial, let decaySteps, let decayRate, _):
-      precondition(initial >= 0 && decayRate > 0 && decaySteps > 0,
+      precondition(
+        initial >= 0 && decayRate > 0 && decaySteps > 0,
         "ExponentialDecay needs initial_learning_rate >= 0, decay_rate > 0 and decay_steps > 0, "
           + "got \(initial), \(decayRate), \(decaySteps)")
     case .cosineDecay(let initial, let decaySteps, let alpha, let warmupTarget, let warmupSteps):
-      precondition(initial >= 0 && decaySteps > 0 && (0...1).contains(alpha),
+      precondition(
+        initial >= 0 && decaySteps > 0 && (0...1).contains(alpha),
         "CosineDecay needs initial_learning_rate >= 0, decay_steps > 0 and alpha in [0, 1], "
           + "got \(initial), \(decaySteps), \(alpha)")
-      precondition(warmupTarget.map { $0 >= 0 && warmupSteps > 0 } ?? true,
+      precondition(
+        warmupTarget.map { $0 >= 0 && warmupSteps > 0 } ?? true,
         "CosineDecay warmup needs warmup_target >= 0 and warmup_steps > 0, got "
           + "\(String(describing: warmupTarget)), \(warmupSteps)")
     }

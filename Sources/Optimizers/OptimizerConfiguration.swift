@@ -65,7 +65,8 @@ public enum OptimizerConfiguration: Sendable, Equatable, Codable, CustomStringCo
     let container = try decoder.container(keyedBy: CodingKeys.self)
     let className = try container.decode(String.self, forKey: .className)
     switch className {
-    case "RMSprop": self = .rmsprop(try container.decode(RMSprop.Configuration.self, forKey: .config))
+    case "RMSprop":
+      self = .rmsprop(try container.decode(RMSprop.Configuration.self, forKey: .config))
     case "SGD": self = .sgd(try container.decode(SGD.Configuration.self, forKey: .config))
     case "Adam": self = .adam(try container.decode(Adam.Configuration.self, forKey: .config))
     default:

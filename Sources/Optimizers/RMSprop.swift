@@ -36,7 +36,8 @@ public final class RMSprop: Optimizer {
       epsilon: Double = 1e-7, isCentered: Bool = false
     ) {
       precondition((0..<1).contains(rho), "RMSprop rho must be in [0, 1), got \(rho)")
-      precondition((0...1).contains(momentum),
+      precondition(
+        (0...1).contains(momentum),
         "RMSprop momentum must be in [0, 1], got \(momentum)")
       precondition(epsilon >= 0, "RMSprop epsilon must be 0 or more, got \(epsilon)")
       learningRate.validate()

@@ -32,7 +32,8 @@ struct SlotTable {
   /// - Precondition: no other parameter object with the same name has been seen.
   mutating func buffers(for parameter: Parameter) -> [UnsafeMutablePointer<Float>] {
     if let entry = entries[parameter.name] {
-      precondition(entry.parameter === parameter,
+      precondition(
+        entry.parameter === parameter,
         "Optimizer slots of \(parameter.name) belong to another parameter with that name; "
           + "parameter names must be unique")
       return entry.buffers.map(\.pointer)

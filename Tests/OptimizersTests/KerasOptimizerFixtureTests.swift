@@ -65,10 +65,11 @@ struct OptimizerFixtureFile: Decodable {
 
   @Test func fixtureFileHoldsEveryVariant() throws {
     let file = try #require(OptimizerFixtureFile.loaded)
-    #expect(file.cases.map(\.name) == [
-      "rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum", "sgd",
-      "sgd_momentum", "sgd_nesterov", "adam", "adam_amsgrad",
-    ])
+    #expect(
+      file.cases.map(\.name) == [
+        "rmsprop", "rmsprop_momentum", "rmsprop_centered", "rmsprop_centered_momentum", "sgd",
+        "sgd_momentum", "sgd_nesterov", "adam", "adam_amsgrad",
+      ])
   }
 
   @Test(arguments: OptimizerFixtureFile.loaded?.cases ?? [])
@@ -95,6 +96,57 @@ struct OptimizerFixtureFile: Decodable {
       expectClose(
         slot.value.scalars, expected.values, abs: tolerance.slot_abs, rel: tolerance.slot_rel,
         "\(fixture.name) slot \(slot.slotName)")
+    }
+  }
+}
+
+/// The parts of `model.json` an optimizer test needs: weights, their Keras gradients and the
+/// weights after one Keras RMSprop step.
+struct ModelStepFixture: Decodable {
+  struct Tolerance: Decodable {
+    let updated_weight_abs: Float
+  }
+
+  struct Training: Decodable {
+    let gradients: [String: FixtureTensor]
+  }
+
+  struct Step: Decodable {
+    let updated_weights: [String: FixtureTensor]
+  }
+
+  let tolerance: Tolerance
+  let weights: [String: FixtureTensor]
+  let training: Training
+  let rmsprop_step: Step
+
+  static let loaded: ModelStepFixture? = try? loadFixture("model.json", as: ModelStepFixture.self)
+}
+
+extension KerasOptimizerFixtureTests {
+  @Test func rmspropStepOnTheTinyModelMatchesKeras() throws {
+    let fixture = try #require(ModelStepFixture.loaded)
+    let parameters = fixture.weights.keys.sorted().map { name in
+      let tensor = fixture.weights[name]!
+      let parameter = Parameter(
+        name: name, shape: tensor.shape, isTrainable: !name.contains("/moving_"))
+      parameter.setKerasValue(Tensor(shape: tensor.shape, scalars: tensor.values))
+      if let gradient = fixture.training.gradients[name] {
+        setGradient(parameter, gradient.values)
+      }
+      return parameter
+    }
+    #expect(parameters.filter(\.isTrainable).count == fixture.training.gradients.count)
+
+    RMSprop().update(parameters)
+
+    for parameter in parameters {
+      let expected =
+        fixture.rmsprop_step.updated_weights[parameter.name]
+        ?? fixture.weights[parameter.name]!
+      expectClose(
+        parameter.kerasValue.scalars, expected.values, abs: fixture.tolerance.updated_weight_abs,
+        parameter.name)
     }
   }
 }

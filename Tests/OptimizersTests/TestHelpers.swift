@@ -12,7 +12,8 @@ func expectClose(
   #expect(actual.count == expected.count, "\(what): count", sourceLocation: sourceLocation)
   for (i, (a, e)) in zip(actual, expected).enumerated() {
     let bound = abs + rel * Swift.abs(e)
-    #expect(Swift.abs(a - e) <= bound, "\(what)[\(i)]: \(a) vs \(e), bound \(bound)",
+    #expect(
+      Swift.abs(a - e) <= bound, "\(what)[\(i)]: \(a) vs \(e), bound \(bound)",
       sourceLocation: sourceLocation)
   }
 }
