@@ -151,17 +151,23 @@ public final class Adam: Optimizer {
     var epsilon: Float
   }
 
+  // Keras's operation order, in chunks of 16 (see `Lanes`).
+
   private static func plain(
     _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>, _ c: Coefficients
   ) {
-    for i in 0..<n {
-      let gi = g[i]
-      let mi = m[i] + (gi - m[i]) * c.oneMinusBeta1
-      let vi = v[i] + (gi * gi - v[i]) * c.oneMinusBeta2
-      m[i] = mi
-      v[i] = vi
-      w[i] -= (mi * c.alpha) / (vi.squareRoot() + c.epsilon)
+    for i in stride(from: 0, to: n, by: Lanes.width) {
+      let k = min(Lanes.width, n - i)
+      let gi = Lanes.load(g, i, k)
+      let mOld = Lanes.load(m, i, k)
+      let vOld = Lanes.load(v, i, k)
+      let mi = mOld + (gi - mOld) * c.oneMinusBeta1
+      let vi = vOld + (gi * gi - vOld) * c.oneMinusBeta2
+      Lanes.store(mi, m, i, k)
+      Lanes.store(vi, v, i, k)
+      let step = (mi * c.alpha) / (vi.squareRoot() + c.epsilon)
+      Lanes.store(Lanes.load(w, i, k) - step, w, i, k)
     }
   }
 
@@ -170,15 +176,19 @@ public final class Adam: Optimizer {
     m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
     vHat: UnsafeMutablePointer<Float>, _ c: Coefficients
   ) {
-    for i in 0..<n {
-      let gi = g[i]
-      let mi = m[i] + (gi - m[i]) * c.oneMinusBeta1
-      let vi = v[i] + (gi * gi - v[i]) * c.oneMinusBeta2
-      let hi = max(vHat[i], vi)
-      m[i] = mi
-      v[i] = vi
-      vHat[i] = hi
-      w[i] -= (mi * c.alpha) / (hi.squareRoot() + c.epsilon)
+    for i in stride(from: 0, to: n, by: Lanes.width) {
+      let k = min(Lanes.width, n - i)
+      let gi = Lanes.load(g, i, k)
+      let mOld = Lanes.load(m, i, k)
+      let vOld = Lanes.load(v, i, k)
+      let mi = mOld + (gi - mOld) * c.oneMinusBeta1
+      let vi = vOld + (gi * gi - vOld) * c.oneMinusBeta2
+      let hi = pointwiseMax(Lanes.load(vHat, i, k), vi)
+      Lanes.store(mi, m, i, k)
+      Lanes.store(vi, v, i, k)
+      Lanes.store(hi, vHat, i, k)
+      let step = (mi * c.alpha) / (hi.squareRoot() + c.epsilon)
+      Lanes.store(Lanes.load(w, i, k) - step, w, i, k)
     }
   }
 }
