@@ -1,5 +1,16 @@
 import TensorCore
 
+// Note: Keras's options shared by every optimizer (`weight_decay`, `clipnorm`, `clipvalue`,
+// `global_clipnorm`, `use_ema`, `loss_scale_factor`, `gradient_accumulation_steps`) are left
+// out: the reference model trains with none of them, and L2 reaches the gradient through the
+// layers' regularizers. Each would be one more elementwise pass in `update(_:)`.
+//
+// Note: updates run on the calling thread. An RMSprop step over the reference model's 1.35 M
+// parameters takes about 2.2 ms on this machine (under 1% of a training step), bounded by the
+// lane-by-lane square root and memory traffic. Splitting parameters across the two cores could
+// save at most about 1 ms; measured with the other core busy it saved nothing, so it is not
+// done.
+
 /// A first-order optimizer that updates parameters in place from their gradients, with Keras 3
 /// semantics.
 ///
