@@ -595,13 +595,13 @@ def optimizer_fixture():
         after = []
         for g in gradients:
             optimizer.apply([tf.constant(g)], [variable])
-            after.append(tensor(variable.numpy()))
+            after.append(tensor(variable.numpy(), digits=9))
         slots = {}
         for v in optimizer.variables:
             leaf = v.name
             for slot in slot_names:
                 if leaf.endswith("_" + slot) and not leaf.endswith("_" + slot + "_hat"):
-                    slots[slot] = tensor(v.numpy())
+                    slots[slot] = tensor(v.numpy(), digits=9)
         config = {k: scalar(v) if isinstance(v, float) else v
                   for k, v in optimizer.get_config().items()
                   if k in ("learning_rate", "rho", "momentum", "epsilon", "centered",
