@@ -38,7 +38,8 @@ public struct OptimizerState: Sendable, Equatable, Codable {
   /// - Throws: ``OptimizerError/invalidSlotKey(_:)`` for a key without a `/` or with an empty
   ///   part.
   public init(
-    configuration: OptimizerConfiguration, iterations: Int, namedTensors: [(String, Tensor)]
+    configuration: OptimizerConfiguration, iterations: Int,
+    namedTensors: [(name: String, tensor: Tensor)]
   ) throws(OptimizerError) {
     var slots: [OptimizerSlot] = []
     for (key, tensor) in namedTensors {
@@ -52,9 +53,10 @@ public struct OptimizerState: Sendable, Equatable, Codable {
     self.init(configuration: configuration, iterations: iterations, slots: slots)
   }
 
-  /// The slots as `(parameter/slot, tensor)` pairs in ``slots`` order.
-  public var namedTensors: [(String, Tensor)] {
-    slots.map { ($0.key, $0.value) }
+  /// The slots as `(parameter/slot, tensor)` pairs in ``slots`` order, the shape
+  /// `Safetensors.write` takes.
+  public var namedTensors: [(name: String, tensor: Tensor)] {
+    slots.map { (name: $0.key, tensor: $0.value) }
   }
 }
 

@@ -99,7 +99,7 @@ import Testing
 
     let state = optimizer.state()
     #expect(state.iterations == 1)
-    #expect(state.namedTensors.map(\.0) == ["conv2d/kernel/momentum", "dense/bias/momentum"])
+    #expect(state.namedTensors.map(\.name) == ["conv2d/kernel/momentum", "dense/bias/momentum"])
     #expect(state.slots[0].value == Tensor(shape: [2, 3], scalars: [-1, -2, -3, -4, -5, -6]))
   }
 
@@ -116,7 +116,7 @@ import Testing
 
     #expect(rebuilt == state)
     #expect(
-      state.namedTensors.map(\.0) == [
+      state.namedTensors.map(\.name) == [
         "conv2d/kernel/momentum", "conv2d/kernel/velocity", "dense/bias/momentum",
         "dense/bias/velocity",
       ])
