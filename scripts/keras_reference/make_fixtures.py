@@ -15,6 +15,7 @@ so that they print short and exactly; max-pooling inputs are all distinct, so th
 window never has to pick between equal maxima, and ReLU inputs are never exactly zero.
 """
 
+import json
 import math
 import os
 import sys
@@ -540,8 +541,9 @@ def model_fixture():
         **header("Model", TOLERANCE_MODEL,
                  "A tiny version of the reference network: conv_block(4) -> MaxPool 3x3/2 "
                  "same -> inceptionv2 block (1x1; 1x1->3x3; 1x1->3x3->3x3; maxpool 3x3/1 "
-                 "same->1x1; every conv a conv_block, width 1; concat of 4 channels) -> Flatten -> Dense 8 "
-                 "relu -> Dense 10 softmax, kernel L2 4e-5 on every conv kernel. conv_block = "
+                 "same->1x1; every conv a conv_block, width 1; concat of 4 channels) -> "
+                 "Flatten -> Dense 8 relu -> Dense 10 softmax, kernel L2 4e-5 on every conv "
+                 "kernel. conv_block = "
                  "Conv2D(no bias, same) -> BatchNormalization -> Activation('relu')."),
         "architecture": architecture,
         "inputs": {"images": tensor(images), "labels": labels.tolist()},
@@ -658,6 +660,73 @@ def schedule_fixture():
     })
 
 
+# MARK: - Independent checks
+
+def same_padding(size, kernel, stride, padding):
+    """TensorFlow's padding before and after, and the output size."""
+    if padding == "valid":
+        return 0, 0, (size - kernel) // stride + 1
+    out = -(-size // stride)
+    total = max((out - 1) * stride + kernel - size, 0)
+    return total // 2, total - total // 2, out
+
+
+def cross_check():
+    """Recomputes Conv2D, MaxPooling2D, BatchNormalization and Flatten+Dense forward passes
+    from the written files with NumPy, so the fixtures do not rest on Keras alone."""
+    def load(name):
+        with open(os.path.join(OUT_DIR, name)) as handle:
+            return json.load(handle)
+
+    def array(t):
+        return np.array(t["values"], dtype=np.float64).reshape(t["shape"])
+
+    worst = 0.0
+    for case in load("conv2d.json")["cases"]:
+        x, w = array(case["inputs"]["x"]), array(case["weights"]["kernel"])
+        stride, padding = case["config"]["strides"][0], case["config"]["padding"]
+        kh, kw = w.shape[:2]
+        top, bottom, oh = same_padding(x.shape[1], kh, stride, padding)
+        left, right, ow = same_padding(x.shape[2], kw, stride, padding)
+        xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)))
+        y = np.zeros((x.shape[0], oh, ow, w.shape[3]))
+        for i in range(oh):
+            for j in range(ow):
+                window = xp[:, i * stride:i * stride + kh, j * stride:j * stride + kw, :]
+                y[:, i, j, :] = np.einsum("nhwc,hwco->no", window, w)
+        if "bias" in case["weights"]:
+            y += array(case["weights"]["bias"])
+        worst = max(worst, np.abs(y - array(case["output"])).max())
+    for case in load("max_pooling2d.json")["cases"]:
+        x = array(case["inputs"]["x"])
+        k, stride = case["config"]["pool_size"][0], case["config"]["strides"][0]
+        top, bottom, oh = same_padding(x.shape[1], k, stride, case["config"]["padding"])
+        left, right, ow = same_padding(x.shape[2], k, stride, case["config"]["padding"])
+        xp = np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=-np.inf)
+        y = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+        for i in range(oh):
+            for j in range(ow):
+                window = xp[:, i * stride:i * stride + k, j * stride:j * stride + k, :]
+                y[:, i, j, :] = window.max(axis=(1, 2))
+        worst = max(worst, np.abs(y - array(case["output"])).max())
+    for case in load("batch_normalization.json")["cases"]:
+        x, weights = array(case["inputs"]["x"]), case["weights"]
+        flat = x.reshape(-1, x.shape[-1])
+        if case["config"]["training"]:
+            mean, variance = flat.mean(axis=0), flat.var(axis=0)
+        else:
+            mean, variance = array(weights["moving_mean"]), array(weights["moving_variance"])
+        y = (x - mean) / np.sqrt(variance + 1e-3) * array(weights["gamma"]) + array(weights["beta"])
+        worst = max(worst, np.abs(y - array(case["output"])).max())
+    case = load("dense.json")["cases"][0]
+    x = array(case["inputs"]["x"]).reshape(2, -1)
+    y = x @ array(case["weights"]["kernel"]) + array(case["weights"]["bias"])
+    worst = max(worst, np.abs(y - array(case["output"])).max())
+    if worst > 1e-5:
+        sys.exit(f"NumPy cross-check differs from Keras by {worst}")
+    print(f"NumPy cross-check: largest difference {worst:.2e}")
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     keras.utils.set_random_seed(2017)
@@ -671,6 +740,7 @@ def main():
     model_fixture()
     optimizer_fixture()
     schedule_fixture()
+    cross_check()
 
 
 if __name__ == "__main__":
