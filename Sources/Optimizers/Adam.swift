@@ -40,16 +40,44 @@ public final class Adam: Optimizer {
       learningRate: LearningRateSchedule = 0.001, beta1: Double = 0.9, beta2: Double = 0.999,
       epsilon: Double = 1e-7, isAMSGrad: Bool = false
     ) {
-      precondition(
-        (0..<1).contains(beta1) && (0..<1).contains(beta2),
-        "Adam beta1 and beta2 must be in [0, 1), got \(beta1) and \(beta2)")
-      precondition(epsilon >= 0, "Adam epsilon must be 0 or more, got \(epsilon)")
-      learningRate.validate()
+      if let problem = Self.problem(learningRate, beta1, beta2, epsilon) {
+        preconditionFailure(problem)
+      }
       self.learningRateSchedule = learningRate
       self.beta1 = beta1
       self.beta2 = beta2
       self.epsilon = epsilon
       self.isAMSGrad = isAMSGrad
+    }
+
+    /// Reads Keras's config keys; a missing key takes its Keras default.
+    /// - Throws: `DecodingError` for a value of the wrong type or out of range.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      let defaults = Configuration()
+      learningRateSchedule =
+        try container.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule)
+        ?? defaults.learningRateSchedule
+      beta1 = try container.decodeIfPresent(Double.self, forKey: .beta1) ?? defaults.beta1
+      beta2 = try container.decodeIfPresent(Double.self, forKey: .beta2) ?? defaults.beta2
+      epsilon = try container.decodeIfPresent(Double.self, forKey: .epsilon) ?? defaults.epsilon
+      isAMSGrad =
+        try container.decodeIfPresent(Bool.self, forKey: .isAMSGrad) ?? defaults.isAMSGrad
+      if let problem = Self.problem(learningRateSchedule, beta1, beta2, epsilon) {
+        throw DecodingError.dataCorrupted(
+          .init(codingPath: decoder.codingPath, debugDescription: problem))
+      }
+    }
+
+    /// What is wrong with these hyperparameters, or `nil` when Keras would accept them.
+    private static func problem(
+      _ schedule: LearningRateSchedule, _ beta1: Double, _ beta2: Double, _ epsilon: Double
+    ) -> String? {
+      if !((0..<1).contains(beta1) && (0..<1).contains(beta2)) {
+        return "Adam beta1 and beta2 must be in [0, 1), got \(beta1) and \(beta2)"
+      }
+      if !(epsilon >= 0) { return "Adam epsilon must be 0 or more, got \(epsilon)" }
+      return schedule.problem
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -103,36 +103,37 @@ public enum LearningRateSchedule: Sendable, Equatable, Codable, CustomStringConv
 
   // MARK: - Validation
 
-  /// Traps on hyperparameters Keras would reject or that give no usable rate.
-  func validate() {
+  /// What is wrong with the hyperparameters, or `nil` when they give a usable rate.
+  ///
+  /// The optimizers' configurations trap on it, and decoding throws it.
+  var problem: String? {
     switch self {
     case .constant(let rate):
-      precondition(rate >= 0, "Learning rate must be 0 or more, got \(rate)")
+      return rate >= 0 ? nil : "learning rate must be 0 or more, got \(rate)"
     case .piecewiseConstant(let boundaries, let values):
-      precondition(
-        values.count == boundaries.count + 1,
-        "PiecewiseConstantDecay needs one more value than boundaries, got \(values.count) "
-          + "values for \(boundaries.count) boundaries")
-      precondition(
-        zip(boundaries, boundaries.dropFirst()).allSatisfy { $0 < $1 },
-        "PiecewiseConstantDecay boundaries must increase, got \(boundaries)")
-      precondition(
-        values.allSatisfy { $0 >= 0 },
-        "PiecewiseConstantDecay values must be 0 or more, got \(values)")
+      if values.count != boundaries.count + 1 {
+        return "PiecewiseConstantDecay needs one more value than boundaries, got "
+          + "\(values.count) values for \(boundaries.count) boundaries"
+      }
+      if !zip(boundaries, boundaries.dropFirst()).allSatisfy({ $0 < $1 }) {
+        return "PiecewiseConstantDecay boundaries must increase, got \(boundaries)"
+      }
+      return values.allSatisfy { $0 >= 0 }
+        ? nil : "PiecewiseConstantDecay values must be 0 or more, got \(values)"
     case .exponentialDecay(let initial, let decaySteps, let decayRate, _):
-      precondition(
-        initial >= 0 && decayRate > 0 && decaySteps > 0,
-        "ExponentialDecay needs initial_learning_rate >= 0, decay_rate > 0 and decay_steps > 0, "
-          + "got \(initial), \(decayRate), \(decaySteps)")
+      return initial >= 0 && decayRate > 0 && decaySteps > 0
+        ? nil
+        : "ExponentialDecay needs initial_learning_rate >= 0, decay_rate > 0 and "
+          + "decay_steps > 0, got \(initial), \(decayRate), \(decaySteps)"
     case .cosineDecay(let initial, let decaySteps, let alpha, let warmupTarget, let warmupSteps):
-      precondition(
-        initial >= 0 && decaySteps > 0 && (0...1).contains(alpha),
-        "CosineDecay needs initial_learning_rate >= 0, decay_steps > 0 and alpha in [0, 1], "
-          + "got \(initial), \(decaySteps), \(alpha)")
-      precondition(
-        warmupTarget.map { $0 >= 0 && warmupSteps > 0 } ?? true,
-        "CosineDecay warmup needs warmup_target >= 0 and warmup_steps > 0, got "
-          + "\(String(describing: warmupTarget)), \(warmupSteps)")
+      if !(initial >= 0 && decaySteps > 0 && (0...1).contains(alpha)) {
+        return "CosineDecay needs initial_learning_rate >= 0, decay_steps > 0 and alpha in "
+          + "[0, 1], got \(initial), \(decaySteps), \(alpha)"
+      }
+      return warmupTarget.map { $0 >= 0 && warmupSteps > 0 } ?? true
+        ? nil
+        : "CosineDecay warmup needs warmup_target >= 0 and warmup_steps > 0, got "
+          + "\(String(describing: warmupTarget)), \(warmupSteps)"
     }
   }
 
@@ -185,10 +186,15 @@ extension LearningRateSchedule {
   }
 
   /// Reads a bare number (a constant rate) or a Keras `{"class_name", "config"}` object.
-  /// - Throws: `DecodingError` for an unknown class name or missing arguments.
+  /// - Throws: `DecodingError` for an unknown class name, missing arguments or values out of
+  ///   range.
   public init(from decoder: any Decoder) throws {
     if let single = try? decoder.singleValueContainer(), let rate = try? single.decode(Double.self)
     {
+      guard rate >= 0 else {
+        throw DecodingError.dataCorruptedError(
+          in: single, debugDescription: "learning rate must be 0 or more, got \(rate)")
+      }
       self = .constant(rate)
       return
     }
@@ -218,6 +224,10 @@ extension LearningRateSchedule {
         forKey: .className, in: container,
         debugDescription: "learning-rate schedule \"\(className)\", expected "
           + "PiecewiseConstantDecay, ExponentialDecay or CosineDecay")
+    }
+    if let problem {
+      throw DecodingError.dataCorruptedError(
+        forKey: .config, in: container, debugDescription: problem)
     }
   }
 

@@ -35,17 +35,45 @@ public final class RMSprop: Optimizer {
       learningRate: LearningRateSchedule = 0.001, rho: Double = 0.9, momentum: Double = 0,
       epsilon: Double = 1e-7, isCentered: Bool = false
     ) {
-      precondition((0..<1).contains(rho), "RMSprop rho must be in [0, 1), got \(rho)")
-      precondition(
-        (0...1).contains(momentum),
-        "RMSprop momentum must be in [0, 1], got \(momentum)")
-      precondition(epsilon >= 0, "RMSprop epsilon must be 0 or more, got \(epsilon)")
-      learningRate.validate()
+      if let problem = Self.problem(learningRate, rho, momentum, epsilon) {
+        preconditionFailure(problem)
+      }
       self.learningRateSchedule = learningRate
       self.rho = rho
       self.momentum = momentum
       self.epsilon = epsilon
       self.isCentered = isCentered
+    }
+
+    /// Reads Keras's config keys; a missing key takes its Keras default.
+    /// - Throws: `DecodingError` for a value of the wrong type or out of range.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      let defaults = Configuration()
+      learningRateSchedule =
+        try container.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule)
+        ?? defaults.learningRateSchedule
+      rho = try container.decodeIfPresent(Double.self, forKey: .rho) ?? defaults.rho
+      momentum = try container.decodeIfPresent(Double.self, forKey: .momentum) ?? defaults.momentum
+      epsilon = try container.decodeIfPresent(Double.self, forKey: .epsilon) ?? defaults.epsilon
+      isCentered =
+        try container.decodeIfPresent(Bool.self, forKey: .isCentered) ?? defaults.isCentered
+      if let problem = Self.problem(learningRateSchedule, rho, momentum, epsilon) {
+        throw DecodingError.dataCorrupted(
+          .init(codingPath: decoder.codingPath, debugDescription: problem))
+      }
+    }
+
+    /// What is wrong with these hyperparameters, or `nil` when Keras would accept them.
+    private static func problem(
+      _ schedule: LearningRateSchedule, _ rho: Double, _ momentum: Double, _ epsilon: Double
+    ) -> String? {
+      if !(0..<1).contains(rho) { return "RMSprop rho must be in [0, 1), got \(rho)" }
+      if !(0...1).contains(momentum) {
+        return "RMSprop momentum must be in [0, 1], got \(momentum)"
+      }
+      if !(epsilon >= 0) { return "RMSprop epsilon must be 0 or more, got \(epsilon)" }
+      return schedule.problem
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -27,11 +27,33 @@ public final class SGD: Optimizer {
     public init(
       learningRate: LearningRateSchedule = 0.01, momentum: Double = 0, isNesterov: Bool = false
     ) {
-      precondition((0...1).contains(momentum), "SGD momentum must be in [0, 1], got \(momentum)")
-      learningRate.validate()
+      if let problem = Self.problem(learningRate, momentum) { preconditionFailure(problem) }
       self.learningRateSchedule = learningRate
       self.momentum = momentum
       self.isNesterov = isNesterov
+    }
+
+    /// Reads Keras's config keys; a missing key takes its Keras default.
+    /// - Throws: `DecodingError` for a value of the wrong type or out of range.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      let defaults = Configuration()
+      learningRateSchedule =
+        try container.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule)
+        ?? defaults.learningRateSchedule
+      momentum = try container.decodeIfPresent(Double.self, forKey: .momentum) ?? defaults.momentum
+      isNesterov =
+        try container.decodeIfPresent(Bool.self, forKey: .isNesterov) ?? defaults.isNesterov
+      if let problem = Self.problem(learningRateSchedule, momentum) {
+        throw DecodingError.dataCorrupted(
+          .init(codingPath: decoder.codingPath, debugDescription: problem))
+      }
+    }
+
+    /// What is wrong with these hyperparameters, or `nil` when Keras would accept them.
+    private static func problem(_ schedule: LearningRateSchedule, _ momentum: Double) -> String? {
+      if !(0...1).contains(momentum) { return "SGD momentum must be in [0, 1], got \(momentum)" }
+      return schedule.problem
     }
 
     private enum CodingKeys: String, CodingKey {

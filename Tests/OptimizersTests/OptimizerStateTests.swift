@@ -132,6 +132,29 @@ import Testing
     #expect(fresh.state().slots.allSatisfy { $0.value.scalars.allSatisfy { $0 == 0 } })
   }
 
+  @Test func configurationDecodesAPartialKerasConfigWithDefaults() throws {
+    let json = Data(
+      #"{"class_name":"Adam","config":{"learning_rate":0.01,"amsgrad":true}}"#.utf8)
+
+    let configuration = try JSONDecoder().decode(OptimizerConfiguration.self, from: json)
+
+    #expect(configuration == .adam(.init(learningRate: 0.01, isAMSGrad: true)))
+  }
+
+  @Test(arguments: [
+    #"{"class_name":"RMSprop","config":{"rho":1.5}}"#,
+    #"{"class_name":"SGD","config":{"momentum":-0.1}}"#,
+    #"{"class_name":"Adam","config":{"learning_rate":-1}}"#,
+    #"{"class_name":"Adam","config":{"learning_rate":{"class_name":"CosineDecay","#
+      + #""config":{"initial_learning_rate":0.1,"decay_steps":0}}}}"#,
+    #"{"class_name":"Adagrad","config":{}}"#,
+  ])
+  func configurationDecodingRejectsValuesKerasWouldReject(_ json: String) {
+    #expect(throws: DecodingError.self) {
+      try JSONDecoder().decode(OptimizerConfiguration.self, from: Data(json.utf8))
+    }
+  }
+
   @Test func configurationEncodesLikeKeras() throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
