@@ -121,10 +121,10 @@ public final class RMSprop: Optimizer {
   public var configuration: OptimizerConfiguration { .rmsprop(settings) }
 
   // Note: Keras 2 (the 2017 reference) added epsilon outside the square root,
-  // `lr · g / (sqrt(v) + epsilon)`, with epsilon 1e-7 from `K.epsilon()`. Keras 3 adds it
-  // inside, `lr · g / sqrt(v + epsilon)`, and that is what this follows. The two differ only
-  // where the averaged square is near epsilon (|g| around 1e-3 and below), where Keras 3 takes
-  // smaller steps.
+  // `lr · g / (sqrt(v) + epsilon)` (epsilon 1e-8 in Keras 2.0, `K.epsilon()` = 1e-7 later).
+  // Keras 3 adds it inside, `lr · g / sqrt(v + epsilon)`, and that is what this follows. The two
+  // differ only where the averaged square is near epsilon (gradients below about 1e-3), where
+  // Keras 3 takes smaller steps.
 
   /// Applies one RMSprop update to every trainable parameter and advances ``iterations``.
   /// - Parameter parameters: the parameters with their gradients; names must be unique.
