@@ -40,7 +40,8 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-    .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+    .testTarget(
+      name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
