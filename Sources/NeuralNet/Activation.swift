@@ -1,0 +1,81 @@
+import CDNNL
+import TensorCore
+
+/// An activation layer (Keras `Activation`): ReLU on oneDNN, or the identity.
+///
+/// `relu`: `y = max(x, 0)`, `dx = dy · [x > 0]`. `linear` passes its input through. `softmax`
+/// also passes the logits through: the model applies softmax at its output, fused with the loss.
+/// Any shape.
+final class Activation: Layer {
+  let name: String
+  let outputShape: NodeShape
+  let kind: ActivationKind
+  var parameters: [Parameter] { [] }
+
+  init(name: String, input: NodeShape, kind: ActivationKind) {
+    self.name = name
+    outputShape = input
+    self.kind = kind
+  }
+
+  func makeStep(
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) -> LayerStep {
+    if kind == .relu {
+      return try ReLUStep(input: inputs[0], mode: mode, context: context, layer: name)
+    }
+    return IdentityStep(input: inputs[0])
+  }
+}
+
+/// Passes its input through: the output is the input buffer, and the plan routes the output
+/// gradient straight to the input.
+final class IdentityStep: LayerStep {
+  init(input: DNNLBuffer) {
+    super.init(output: input)
+  }
+}
+
+/// ReLU on oneDNN for one batch size; also used by `Dense`.
+final class ReLUStep: LayerStep {
+  let input: DNNLBuffer
+  let forwardPrimitive: DNNLPrimitive
+  let backwardPrimitive: DNNLPrimitive?
+
+  init(
+    input: DNNLBuffer, mode: PlanMode, context: DNNLContext, layer: String
+  ) throws(NeuralNetError) {
+    self.input = input
+    var data = input.desc
+    var desc = dnnl_eltwise_desc_t()
+    try check(
+      dnnl_eltwise_forward_desc_init(
+        &desc, mode == .training ? dnnl_forward_training : dnnl_forward_inference,
+        dnnl_eltwise_relu, &data, 0, 0), layer, "relu desc")
+    let forward = try DNNLPrimitive(&desc, context, layer: layer, operation: "relu")
+    forwardPrimitive = forward
+    if mode == .training {
+      var backward = dnnl_eltwise_desc_t()
+      var diff = input.desc
+      try check(
+        dnnl_eltwise_backward_desc_init(&backward, dnnl_eltwise_relu, &diff, &data, 0, 0), layer,
+        "relu backward desc")
+      backwardPrimitive = try DNNLPrimitive(
+        &backward, context, hint: forward, layer: layer, operation: "relu backward")
+    } else {
+      backwardPrimitive = nil
+    }
+    super.init(output: DNNLBuffer(forward.md(dnnl_query_dst_md), context))
+  }
+
+  override func forward(_ state: inout RunState) {
+    forwardPrimitive.execute([(DNNL_ARG_SRC, input), (DNNL_ARG_DST, output)])
+  }
+
+  override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
+    guard let backwardPrimitive, let target = inputGradients[0] else { return }
+    backwardPrimitive.execute([
+      (DNNL_ARG_SRC, input), (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_DIFF_SRC, target),
+    ])
+  }
+}

@@ -1,0 +1,216 @@
+import CDNNL
+import TensorCore
+
+/// A 2-D convolution (Keras `Conv2D`) on oneDNN, with weights kept in the layout oneDNN picks.
+///
+/// `y[n, oh, ow, o] = b[o] + Σ_{kh, kw, i} x[n, oh·s + kh - pt, ow·s + kw - pl, i] · w[kh, kw, i, o]`
+/// with TensorFlow's `same` or `valid` padding (see ``Padding``). Input `[N, H, W, I]`, output
+/// `[N, OH, OW, O]`, kernel `[KH, KW, I, O]` in Keras terms.
+final class Conv2D: Layer {
+  let name: String
+  let outputShape: NodeShape
+  let inputShape: NodeShape
+  let kernel: Parameter
+  let bias: Parameter?
+  let strides: [Int]
+  let paddingBefore: [Int]
+  let paddingAfter: [Int]
+  private let weightsDesc: dnnl_memory_desc_t
+
+  var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+  init(
+    name: String, input: NodeShape, filters: Int, kernelSize: [Int], strides: [Int],
+    padding: Padding, useBias: Bool, kernelL2: Float, context: DNNLContext,
+    generator: inout SeededGenerator
+  ) throws(NeuralNetError) {
+    guard input.isImage, kernelSize.count == 2, strides.count == 2, filters > 0 else {
+      throw .invalidArchitecture(
+        layer: name, reason: "Conv2D expects [H, W, C] input, a 2-D kernel and 2-D strides, "
+          + "got input \(input.keras), kernel \(kernelSize), strides \(strides)")
+    }
+    let rows = padding.geometry(input: input.keras[0], kernel: kernelSize[0], stride: strides[0])
+    let cols = padding.geometry(input: input.keras[1], kernel: kernelSize[1], stride: strides[1])
+    guard rows.output > 0, cols.output > 0 else {
+      throw .invalidArchitecture(
+        layer: name, reason: "Conv2D kernel \(kernelSize) does not fit input \(input.keras)")
+    }
+    self.name = name
+    inputShape = input
+    outputShape = NodeShape(height: rows.output, width: cols.output, channels: filters)
+    self.strides = strides
+    paddingBefore = [rows.before, cols.before]
+    paddingAfter = [rows.after, cols.after]
+
+    // Pick the weight layout once, for a representative batch, and keep it for all batches.
+    let inC = input.channels
+    let weightDims = [filters, inC, kernelSize[0], kernelSize[1]]
+    var desc = Conv2D.opDesc(
+      src: MemoryDesc.any(input.dims(batch: 32)), weights: MemoryDesc.any(weightDims),
+      dst: MemoryDesc.any(outputShape.dims(batch: 32)), hasBias: useBias, filters: filters,
+      strides: strides, before: paddingBefore, after: paddingAfter, kind: dnnl_forward_training)
+    weightsDesc = try LayerSupport.chosenDesc(
+      &desc, query: dnnl_query_weights_md, context: context, layer: name)
+    kernel = Parameter(
+      name: "\(name)/kernel", shape: [kernelSize[0], kernelSize[1], inC, filters],
+      l2Penalty: kernelL2, storageCount: MemoryDesc.byteCount(weightsDesc) / 4)
+    // Keras HWIO described on oneDNN's [O, I, KH, KW] dims.
+    let hwio = MemoryDesc.strided(
+      weightDims,
+      strides: [1, filters, kernelSize[1] * inC * filters, inC * filters])
+    kernel.storageOffsets = try LayerSupport.storageOffsets(
+      keras: hwio, storage: weightsDesc, count: kernel.count, context: context, layer: name)
+    let receptive = kernelSize[0] * kernelSize[1]
+    LayerSupport.glorotUniform(
+      kernel, fanIn: receptive * inC, fanOut: receptive * filters, generator: &generator)
+    bias = useBias ? Parameter(name: "\(name)/bias", shape: [filters]) : nil
+  }
+
+  static func opDesc(
+    src: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, dst: dnnl_memory_desc_t,
+    hasBias: Bool, filters: Int, strides: [Int], before: [Int], after: [Int],
+    kind: dnnl_prop_kind_t
+  ) -> dnnl_convolution_desc_t {
+    var desc = dnnl_convolution_desc_t()
+    var src = src
+    var weights = weights
+    var dst = dst
+    var biasDesc = MemoryDesc.make([filters], dnnl_x)
+    let status = withOptionalPointer(to: &biasDesc, if: hasBias) { bias in
+      dnnl_convolution_forward_desc_init(
+        &desc, kind, dnnl_convolution_direct, &src, &weights, bias, &dst,
+        strides.map { Int64($0) }, before.map { Int64($0) }, after.map { Int64($0) })
+    }
+    precondition(status == dnnl_success, "convolution descriptor rejected: status \(status)")
+    return desc
+  }
+
+  func makeStep(
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) -> LayerStep {
+    try Conv2DStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
+  }
+
+  fileprivate var weightsLayout: dnnl_memory_desc_t { weightsDesc }
+}
+
+/// ``Conv2D`` bound to a batch size.
+private final class Conv2DStep: LayerStep {
+  let layer: Conv2D
+  let input: LayoutConverter
+  let forwardPrimitive: DNNLPrimitive
+  let backwardData: DNNLPrimitive?
+  let backwardWeights: DNNLPrimitive?
+  let weights: DNNLBuffer
+  let weightGradient: DNNLBuffer
+  let biasBuffer: DNNLBuffer?
+  let biasGradient: DNNLBuffer?
+  let sourceGradient: DNNLBuffer?
+  let context: DNNLContext
+
+  init(
+    layer: Conv2D, input source: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) {
+    self.layer = layer
+    self.context = context
+    let name = layer.name
+    let hasBias = layer.bias != nil
+    let filters = layer.outputShape.channels
+    let kind = mode == .training ? dnnl_forward_training : dnnl_forward_inference
+
+    var desc = Conv2D.opDesc(
+      src: MemoryDesc.any(layer.inputShape.dims(batch: batch)), weights: layer.weightsLayout,
+      dst: MemoryDesc.any(layer.outputShape.dims(batch: batch)), hasBias: hasBias,
+      filters: filters, strides: layer.strides, before: layer.paddingBefore,
+      after: layer.paddingAfter, kind: kind)
+    let forward = try DNNLPrimitive(&desc, context, layer: name, operation: "convolution")
+    forwardPrimitive = forward
+    let srcDesc = forward.md(dnnl_query_src_md)
+    let dstDesc = forward.md(dnnl_query_dst_md)
+    input = try LayoutConverter(from: source, to: srcDesc, context, layer: name)
+    weights = DNNLBuffer(layer.weightsLayout, context, borrowing: layer.kernel.value)
+    weightGradient = DNNLBuffer(layer.weightsLayout, context, borrowing: layer.kernel.gradient)
+    let biasDesc = MemoryDesc.make([filters], dnnl_x)
+    biasBuffer = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.value) }
+    biasGradient = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.gradient) }
+
+    if mode == .training {
+      var dataDesc = dnnl_convolution_desc_t()
+      var diffSrc = srcDesc
+      var w = layer.weightsLayout
+      var diffDst = dstDesc
+      try check(
+        dnnl_convolution_backward_data_desc_init(
+          &dataDesc, dnnl_convolution_direct, &diffSrc, &w, &diffDst,
+          layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
+          layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
+      backwardData = try DNNLPrimitive(
+        &dataDesc, context, hint: forward, layer: name, operation: "convolution backward data")
+      var weightsDesc = dnnl_convolution_desc_t()
+      var src = srcDesc
+      var diffW = layer.weightsLayout
+      var diffBias = biasDesc
+      let status = withOptionalPointer(to: &diffBias, if: hasBias) { bias in
+        dnnl_convolution_backward_weights_desc_init(
+          &weightsDesc, dnnl_convolution_direct, &src, &diffW, bias, &diffDst,
+          layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
+          layer.paddingAfter.map { Int64($0) })
+      }
+      try check(status, name, "convolution backward weights desc")
+      backwardWeights = try DNNLPrimitive(
+        &weightsDesc, context, hint: forward, layer: name,
+        operation: "convolution backward weights")
+      sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
+    } else {
+      backwardData = nil
+      backwardWeights = nil
+      sourceGradient = nil
+    }
+    super.init(output: DNNLBuffer(dstDesc, context))
+  }
+
+  override func forward(_ state: inout RunState) {
+    input.run()
+    var args = [
+      (DNNL_ARG_SRC, input.destination), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DST, output),
+    ]
+    if let biasBuffer { args.append((DNNL_ARG_BIAS, biasBuffer)) }
+    forwardPrimitive.execute(args)
+  }
+
+  override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
+    guard let backwardWeights, let backwardData else { return }
+    var args = [
+      (DNNL_ARG_SRC, input.destination), (DNNL_ARG_DIFF_DST, outputGradient),
+      (DNNL_ARG_DIFF_WEIGHTS, weightGradient),
+    ]
+    if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
+    backwardWeights.execute(args)
+    if let target = inputGradients[0] {
+      let diffSrc = sourceGradient ?? target
+      backwardData.execute([
+        (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, weights),
+        (DNNL_ARG_DIFF_SRC, diffSrc),
+      ])
+      if sourceGradient != nil {
+        // Reorders are cheap next to the convolution; built on first use.
+        reorderBack(diffSrc, target)
+      }
+    }
+    context.wait()
+    LayerSupport.addL2Gradient(layer.kernel)
+  }
+
+  private var backReorder: DNNLPrimitive?
+
+  private func reorderBack(_ from: DNNLBuffer, _ to: DNNLBuffer) {
+    if backReorder == nil {
+      backReorder = try? DNNLPrimitive.reorder(
+        from: from.desc, to: to.desc, context, layer: layer.name)
+    }
+    guard let backReorder else {
+      preconditionFailure("\(layer.name): cannot reorder the input gradient")
+    }
+    backReorder.execute([(DNNL_ARG_FROM, from), (DNNL_ARG_TO, to)])
+  }
+}

@@ -1,0 +1,259 @@
+import CDNNL
+import TensorCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - Context
+
+/// The oneDNN CPU engine and its in-order stream, owned by one model.
+final class DNNLContext {
+  let engine: dnnl_engine_t
+  let stream: dnnl_stream_t
+
+  init() throws(NeuralNetError) {
+    var engine: dnnl_engine_t?
+    try check(dnnl_engine_create(&engine, dnnl_cpu, 0), "model", "engine_create")
+    var stream: dnnl_stream_t?
+    try check(
+      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "model", "stream_create")
+    // Both are non-nil after a successful status.
+    self.engine = engine.unsafelyUnwrapped
+    self.stream = stream.unsafelyUnwrapped
+  }
+
+  deinit {
+    dnnl_stream_destroy(stream)
+    dnnl_engine_destroy(engine)
+  }
+
+  func wait() {
+    dnnl_stream_wait(stream)
+  }
+}
+
+/// Throws ``NeuralNetError/dnnl(layer:operation:status:)`` unless `status` is success.
+func check(_ status: dnnl_status_t, _ layer: String, _ operation: String) throws(NeuralNetError) {
+  if status != dnnl_success {
+    throw .dnnl(layer: layer, operation: operation, status: Int(status.rawValue))
+  }
+}
+
+// MARK: - Memory descriptors
+
+/// Helpers over `dnnl_memory_desc_t`.
+enum MemoryDesc {
+  static func make(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    let d = dims.map { Int64($0) }
+    let status = dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, dnnl_f32, tag)
+    precondition(status == dnnl_success, "cannot describe dims \(dims) with tag \(tag)")
+    return md
+  }
+
+  static func strided(_ dims: [Int], strides: [Int]) -> dnnl_memory_desc_t {
+    var md = dnnl_memory_desc_t()
+    let d = dims.map { Int64($0) }
+    let s = strides.map { Int64($0) }
+    let status = dnnl_memory_desc_init_by_strides(&md, Int32(d.count), d, dnnl_f32, s)
+    precondition(status == dnnl_success, "cannot describe dims \(dims) with strides \(strides)")
+    return md
+  }
+
+  static func any(_ dims: [Int]) -> dnnl_memory_desc_t { make(dims, dnnl_format_tag_any) }
+
+  /// The plain row-major layout for dims `[N, C]` or `[N, C, H, W]` stored as NHWC.
+  static func keras(_ dims: [Int]) -> dnnl_memory_desc_t {
+    dims.count == 4 ? make(dims, dnnl_nhwc) : make(dims, dnnl_nc)
+  }
+
+  static func equal(_ a: dnnl_memory_desc_t, _ b: dnnl_memory_desc_t) -> Bool {
+    var a = a
+    var b = b
+    return dnnl_memory_desc_equal(&a, &b) != 0
+  }
+
+  static func byteCount(_ md: dnnl_memory_desc_t) -> Int {
+    var md = md
+    return dnnl_memory_desc_get_size(&md)
+  }
+
+  static func dims(_ md: dnnl_memory_desc_t) -> [Int] {
+    var md = md
+    return withUnsafeBytes(of: &md.dims) { raw in
+      Array(raw.bindMemory(to: Int64.self).prefix(Int(md.ndims)).map { Int($0) })
+    }
+  }
+}
+
+// MARK: - Buffers
+
+/// A 64-byte aligned host buffer wrapped by a oneDNN memory object of one descriptor.
+///
+/// Either owns its storage (zero-filled) or borrows a pointer owned elsewhere (a parameter's
+/// value or gradient, or another buffer viewed with a different descriptor).
+final class DNNLBuffer {
+  let desc: dnnl_memory_desc_t
+  let data: UnsafeMutablePointer<Float>
+  let floatCount: Int
+  let memory: dnnl_memory_t
+  private let ownsData: Bool
+
+  init(_ desc: dnnl_memory_desc_t, _ context: DNNLContext) {
+    let bytes = max(MemoryDesc.byteCount(desc), 64)
+    var raw: UnsafeMutableRawPointer?
+    guard posix_memalign(&raw, 64, bytes) == 0, let pointer = raw else {
+      fatalError("out of memory allocating \(bytes) bytes for an activation")
+    }
+    memset(pointer, 0, bytes)
+    self.desc = desc
+    data = pointer.bindMemory(to: Float.self, capacity: bytes / 4)
+    floatCount = MemoryDesc.byteCount(desc) / 4
+    ownsData = true
+    memory = DNNLBuffer.makeMemory(desc, context, pointer)
+  }
+
+  init(_ desc: dnnl_memory_desc_t, _ context: DNNLContext, borrowing pointer: UnsafeMutablePointer<Float>) {
+    self.desc = desc
+    data = pointer
+    floatCount = MemoryDesc.byteCount(desc) / 4
+    ownsData = false
+    memory = DNNLBuffer.makeMemory(desc, context, UnsafeMutableRawPointer(pointer))
+  }
+
+  deinit {
+    dnnl_memory_destroy(memory)
+    if ownsData { free(data) }
+  }
+
+  func zero() {
+    memset(data, 0, floatCount * 4)
+  }
+
+  private static func makeMemory(
+    _ desc: dnnl_memory_desc_t, _ context: DNNLContext, _ pointer: UnsafeMutableRawPointer
+  ) -> dnnl_memory_t {
+    var desc = desc
+    var memory: dnnl_memory_t?
+    let status = dnnl_memory_create(&memory, &desc, context.engine, pointer)
+    precondition(status == dnnl_success, "oneDNN memory_create failed with status \(status)")
+    return memory.unsafelyUnwrapped
+  }
+}
+
+// MARK: - Primitives
+
+/// A oneDNN primitive with its descriptor, executed on the context's stream.
+final class DNNLPrimitive {
+  let descriptor: dnnl_primitive_desc_t
+  let primitive: dnnl_primitive_t
+  let context: DNNLContext
+
+  /// Creates the primitive descriptor from an operation descriptor, then the primitive.
+  convenience init(
+    _ opDesc: UnsafeRawPointer, _ context: DNNLContext, hint: DNNLPrimitive? = nil,
+    layer: String, operation: String
+  ) throws(NeuralNetError) {
+    var pd: dnnl_primitive_desc_t?
+    try check(
+      dnnl_primitive_desc_create(&pd, opDesc, nil, context.engine, hint?.descriptor), layer,
+      "\(operation) primitive_desc_create")
+    try self.init(descriptor: pd.unsafelyUnwrapped, context, layer: layer, operation: operation)
+  }
+
+  /// Takes ownership of a primitive descriptor and creates its primitive.
+  init(
+    descriptor: dnnl_primitive_desc_t, _ context: DNNLContext, layer: String, operation: String
+  ) throws(NeuralNetError) {
+    var primitive: dnnl_primitive_t?
+    let status = dnnl_primitive_create(&primitive, descriptor)
+    if status != dnnl_success {
+      dnnl_primitive_desc_destroy(descriptor)
+      throw .dnnl(layer: layer, operation: "\(operation) primitive_create", status: Int(status.rawValue))
+    }
+    self.descriptor = descriptor
+    self.primitive = primitive.unsafelyUnwrapped
+    self.context = context
+  }
+
+  /// A reorder from one layout to another.
+  static func reorder(
+    from source: dnnl_memory_desc_t, to destination: dnnl_memory_desc_t, _ context: DNNLContext,
+    layer: String
+  ) throws(NeuralNetError) -> DNNLPrimitive {
+    var source = source
+    var destination = destination
+    var pd: dnnl_primitive_desc_t?
+    try check(
+      dnnl_reorder_primitive_desc_create(
+        &pd, &source, context.engine, &destination, context.engine, nil), layer,
+      "reorder primitive_desc_create")
+    return try DNNLPrimitive(
+      descriptor: pd.unsafelyUnwrapped, context, layer: layer, operation: "reorder")
+  }
+
+  deinit {
+    dnnl_primitive_destroy(primitive)
+    dnnl_primitive_desc_destroy(descriptor)
+  }
+
+  func md(_ query: dnnl_query_t, _ index: Int32 = 0) -> dnnl_memory_desc_t {
+    guard let pointer = dnnl_primitive_desc_query_md(descriptor, query, index) else {
+      return dnnl_memory_desc_t()
+    }
+    return pointer.pointee
+  }
+
+  /// The implementation oneDNN chose, such as `jit:avx512_core` or `ref:any`.
+  var implementation: String {
+    var name: UnsafePointer<CChar>?
+    guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
+      == dnnl_success, let name
+    else { return "unknown" }
+    return String(cString: name)
+  }
+
+  func execute(_ arguments: [(Int32, DNNLBuffer)]) {
+    let args = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
+    let status = args.withUnsafeBufferPointer {
+      dnnl_primitive_execute(primitive, context.stream, Int32($0.count), $0.baseAddress)
+    }
+    precondition(status == dnnl_success, "oneDNN primitive_execute failed with status \(status)")
+  }
+}
+
+/// Converts a buffer from one layout to another, or passes it through when the layouts agree.
+final class LayoutConverter {
+  let source: DNNLBuffer
+  let destination: DNNLBuffer
+  private let reorder: DNNLPrimitive?
+
+  init(
+    from source: DNNLBuffer, to desc: dnnl_memory_desc_t, _ context: DNNLContext, layer: String
+  ) throws(NeuralNetError) {
+    self.source = source
+    if MemoryDesc.equal(source.desc, desc) {
+      destination = source
+      reorder = nil
+    } else {
+      destination = DNNLBuffer(desc, context)
+      reorder = try DNNLPrimitive.reorder(from: source.desc, to: desc, context, layer: layer)
+    }
+  }
+
+  /// Writes `destination` from `source` (nothing when they are the same buffer).
+  func run() {
+    reorder?.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, destination)])
+  }
+}
+
+/// Calls `body` with a pointer to `value` when `isPresent`, else with nil (optional C arguments).
+func withOptionalPointer<T, R>(
+  to value: inout T, if isPresent: Bool, _ body: (UnsafeMutablePointer<T>?) -> R
+) -> R {
+  if isPresent {
+    return withUnsafeMutablePointer(to: &value) { body($0) }
+  }
+  return body(nil)
+}

@@ -1,0 +1,202 @@
+import CDNNL
+import TensorCore
+
+/// A fully connected layer (Keras `Dense`) on oneDNN's inner product, with an optional ReLU.
+///
+/// `y[n, o] = act(b[o] + Σ_f x[n, f] · w[f, o])`. Input `[N, F]` (a flattened `[N, H, W, C]` is
+/// read in place, with `f` in Keras NHWC order), kernel `[F, O]` in Keras terms, output `[N, O]`.
+/// With `softmax`, the output holds the logits; the model applies softmax fused with the loss.
+final class Dense: Layer {
+  let name: String
+  let inputShape: NodeShape
+  let outputShape: NodeShape
+  let activation: ActivationKind
+  let kernel: Parameter
+  let bias: Parameter?
+  fileprivate let weightsDesc: dnnl_memory_desc_t
+
+  var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
+
+  init(
+    name: String, input: NodeShape, units: Int, activation: ActivationKind, useBias: Bool,
+    kernelL2: Float, context: DNNLContext, generator: inout SeededGenerator
+  ) throws(NeuralNetError) {
+    guard input.keras.count == 1, units > 0 else {
+      throw .invalidArchitecture(
+        layer: name, reason: "Dense expects a flat [F] input, got \(input.keras)")
+    }
+    self.name = name
+    inputShape = input
+    outputShape = NodeShape(features: units)
+    self.activation = activation
+    let features = input.keras[0]
+    let weightDims = [units] + input.physical
+    var desc = Dense.opDesc(
+      src: MemoryDesc.any(input.dims(batch: 32)), weights: MemoryDesc.any(weightDims),
+      units: units, batch: 32, hasBias: useBias, kind: dnnl_forward_training)
+    weightsDesc = try LayerSupport.chosenDesc(
+      &desc, query: dnnl_query_weights_md, context: context, layer: name)
+    kernel = Parameter(
+      name: "\(name)/kernel", shape: [features, units], l2Penalty: kernelL2,
+      storageCount: MemoryDesc.byteCount(weightsDesc) / 4)
+    // Keras [F, O] with F in (h, w, c) order, described on oneDNN's [O, C, H, W] or [O, F].
+    let kerasStrides: [Int]
+    if input.physical.count == 3 {
+      let (c, w) = (input.physical[0], input.physical[2])
+      kerasStrides = [1, units, w * c * units, c * units]
+    } else {
+      kerasStrides = [1, units]
+    }
+    let kerasDesc = MemoryDesc.strided(weightDims, strides: kerasStrides)
+    kernel.storageOffsets = try LayerSupport.storageOffsets(
+      keras: kerasDesc, storage: weightsDesc, count: kernel.count, context: context, layer: name)
+    LayerSupport.glorotUniform(kernel, fanIn: features, fanOut: units, generator: &generator)
+    bias = useBias ? Parameter(name: "\(name)/bias", shape: [units]) : nil
+  }
+
+  static func opDesc(
+    src: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, units: Int, batch: Int,
+    hasBias: Bool, kind: dnnl_prop_kind_t
+  ) -> dnnl_inner_product_desc_t {
+    var desc = dnnl_inner_product_desc_t()
+    var src = src
+    var weights = weights
+    var dst = MemoryDesc.make([batch, units], dnnl_nc)
+    var biasDesc = MemoryDesc.make([units], dnnl_x)
+    let status = withOptionalPointer(to: &biasDesc, if: hasBias) { bias in
+      dnnl_inner_product_forward_desc_init(&desc, kind, &src, &weights, bias, &dst)
+    }
+    precondition(status == dnnl_success, "inner product descriptor rejected: status \(status)")
+    return desc
+  }
+
+  func makeStep(
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) -> LayerStep {
+    try DenseStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
+  }
+}
+
+/// ``Dense`` bound to a batch size.
+private final class DenseStep: LayerStep {
+  let layer: Dense
+  let input: LayoutConverter
+  let context: DNNLContext
+  let forwardPrimitive: DNNLPrimitive
+  let backwardData: DNNLPrimitive?
+  let backwardWeights: DNNLPrimitive?
+  let weights: DNNLBuffer
+  let weightGradient: DNNLBuffer
+  let biasBuffer: DNNLBuffer?
+  let biasGradient: DNNLBuffer?
+  let preActivation: DNNLBuffer
+  let relu: ReLUStep?
+  let preActivationGradient: DNNLBuffer?
+  let sourceGradient: DNNLBuffer?
+  private var backReorder: DNNLPrimitive?
+
+  init(
+    layer: Dense, input source: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) {
+    self.layer = layer
+    self.context = context
+    let units = layer.outputShape.keras[0]
+    let hasBias = layer.bias != nil
+    var desc = Dense.opDesc(
+      src: MemoryDesc.any(layer.inputShape.dims(batch: batch)), weights: layer.weightsDesc,
+      units: units, batch: batch, hasBias: hasBias,
+      kind: mode == .training ? dnnl_forward_training : dnnl_forward_inference)
+    let forward = try DNNLPrimitive(&desc, context, layer: layer.name, operation: "inner product")
+    forwardPrimitive = forward
+    let srcDesc = forward.md(dnnl_query_src_md)
+    let dstDesc = forward.md(dnnl_query_dst_md)
+    input = try LayoutConverter(from: source, to: srcDesc, context, layer: layer.name)
+    weights = DNNLBuffer(layer.weightsDesc, context, borrowing: layer.kernel.value)
+    weightGradient = DNNLBuffer(layer.weightsDesc, context, borrowing: layer.kernel.gradient)
+    let biasDesc = MemoryDesc.make([units], dnnl_x)
+    biasBuffer = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.value) }
+    biasGradient = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.gradient) }
+    preActivation = DNNLBuffer(dstDesc, context)
+    if layer.activation == .relu {
+      relu = try ReLUStep(input: preActivation, mode: mode, context: context, layer: layer.name)
+    } else {
+      relu = nil
+    }
+
+    if mode == .training {
+      var diffSrc = srcDesc
+      var w = layer.weightsDesc
+      var diffDst = dstDesc
+      var dataDesc = dnnl_inner_product_desc_t()
+      try check(
+        dnnl_inner_product_backward_data_desc_init(&dataDesc, &diffSrc, &w, &diffDst),
+        layer.name, "inner product backward data desc")
+      backwardData = try DNNLPrimitive(
+        &dataDesc, context, hint: forward, layer: layer.name,
+        operation: "inner product backward data")
+      var weightsDesc = dnnl_inner_product_desc_t()
+      var src = srcDesc
+      var diffW = layer.weightsDesc
+      var diffBias = biasDesc
+      let status = withOptionalPointer(to: &diffBias, if: hasBias) { bias in
+        dnnl_inner_product_backward_weights_desc_init(&weightsDesc, &src, &diffW, bias, &diffDst)
+      }
+      try check(status, layer.name, "inner product backward weights desc")
+      backwardWeights = try DNNLPrimitive(
+        &weightsDesc, context, hint: forward, layer: layer.name,
+        operation: "inner product backward weights")
+      preActivationGradient = relu == nil ? nil : DNNLBuffer(dstDesc, context)
+      sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
+    } else {
+      backwardData = nil
+      backwardWeights = nil
+      preActivationGradient = nil
+      sourceGradient = nil
+    }
+    super.init(output: relu?.output ?? preActivation)
+  }
+
+  override func forward(_ state: inout RunState) {
+    input.run()
+    var args = [
+      (DNNL_ARG_SRC, input.destination), (DNNL_ARG_WEIGHTS, weights),
+      (DNNL_ARG_DST, preActivation),
+    ]
+    if let biasBuffer { args.append((DNNL_ARG_BIAS, biasBuffer)) }
+    forwardPrimitive.execute(args)
+    relu?.forward(&state)
+  }
+
+  override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
+    guard let backwardData, let backwardWeights else { return }
+    var diffDst = outputGradient
+    if let relu, let preActivationGradient {
+      relu.backward(outputGradient: outputGradient, inputGradients: [preActivationGradient])
+      diffDst = preActivationGradient
+    }
+    var args = [
+      (DNNL_ARG_SRC, input.destination), (DNNL_ARG_DIFF_DST, diffDst),
+      (DNNL_ARG_DIFF_WEIGHTS, weightGradient),
+    ]
+    if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
+    backwardWeights.execute(args)
+    if let target = inputGradients[0] {
+      let diffSrc = sourceGradient ?? target
+      backwardData.execute([
+        (DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc),
+      ])
+      if sourceGradient != nil {
+        if backReorder == nil {
+          backReorder = try? DNNLPrimitive.reorder(
+            from: diffSrc.desc, to: target.desc, context, layer: layer.name)
+        }
+        guard let backReorder else {
+          preconditionFailure("\(layer.name): cannot reorder the input gradient")
+        }
+        backReorder.execute([(DNNL_ARG_FROM, diffSrc), (DNNL_ARG_TO, target)])
+      }
+    }
+    context.wait()
+    LayerSupport.addL2Gradient(layer.kernel)
+  }
+}

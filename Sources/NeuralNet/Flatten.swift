@@ -1,0 +1,40 @@
+import TensorCore
+
+/// Flattens `[N, H, W, C]` to `[N, H·W·C]` in Keras (NHWC) order (Keras `Flatten`).
+///
+/// Moves no data: the output keeps the input's memory and layout, and the next `Dense` reads it
+/// as 4-D with its weights ordered to match Keras's flattened order.
+final class Flatten: Layer {
+  let name: String
+  let outputShape: NodeShape
+  var parameters: [Parameter] { [] }
+
+  init(name: String, input: NodeShape) {
+    self.name = name
+    outputShape = NodeShape(keras: [input.keras.reduce(1, *)], physical: input.physical)
+  }
+
+  func makeStep(
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) -> LayerStep {
+    IdentityStep(input: inputs[0])
+  }
+}
+
+/// The model input (Keras `InputLayer`): a `[N, H, W, C]` buffer in plain NHWC.
+final class InputLayer: Layer {
+  let name: String
+  let outputShape: NodeShape
+  var parameters: [Parameter] { [] }
+
+  init(name: String, shape: NodeShape) {
+    self.name = name
+    outputShape = shape
+  }
+
+  func makeStep(
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+  ) throws(NeuralNetError) -> LayerStep {
+    LayerStep(output: DNNLBuffer(MemoryDesc.keras(outputShape.dims(batch: batch)), context))
+  }
+}

@@ -1,0 +1,380 @@
+import CDNNL
+import Foundation
+import TensorCore
+
+/// A functional model on oneDNN: layers, parameters, and training and inference passes.
+///
+/// Built from an ``Architecture``; images enter as `[N, H, W, C]` floats (NHWC, Keras layout)
+/// and the output is a softmax over classes, fused with categorical cross-entropy in training.
+/// Primitives and buffers are made once per batch size and mode and cached.
+///
+/// ```swift
+/// var generator = SeededGenerator(seed: 42)
+/// let model = try Model(named: "reference", generator: &generator)
+/// let (loss, correct) = try model.trainStep(
+///   images: images, labels: labels, count: 512, generator: &generator)
+/// // Apply the optimizer to model.trainableParameters here.
+/// ```
+public final class Model {
+  /// The description the model was built from.
+  public let architecture: Architecture
+  /// Every parameter (trainable and state), layer by layer in Keras weight order.
+  public let parameters: [Parameter]
+  let layers: [any Layer]
+  let inputs: [[Int]]
+  let consumers: [[Int]]
+  let context: DNNLContext
+  private var plans: [PlanKey: Plan] = [:]
+
+  private struct PlanKey: Hashable {
+    var batch: Int
+    var mode: PlanMode
+    var wantsInputGradient: Bool
+  }
+
+  /// Builds a model and initializes its weights (Keras initializers: `glorot_uniform` kernels,
+  /// zero biases, batch-norm gamma 1, beta 0, moving mean 0, moving variance 1).
+  /// - Parameters:
+  ///   - architecture: the layers; the first must be the input and the last a softmax.
+  ///   - generator: the source of the initial weights.
+  /// - Throws: ``NeuralNetError/invalidArchitecture(layer:reason:)`` for a graph that cannot be
+  ///   built, ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer.
+  public convenience init(
+    architecture: Architecture, generator: inout SeededGenerator
+  ) throws(NeuralNetError) {
+    try self.init(architecture: architecture, generator: &generator, requiresSoftmaxOutput: true)
+  }
+
+  /// Builds a model; without `requiresSoftmaxOutput` the output may be any layer, which only
+  /// the tensor-level passes below (used by tests) can run.
+  init(
+    architecture: Architecture, generator: inout SeededGenerator, requiresSoftmaxOutput: Bool
+  ) throws(NeuralNetError) {
+    Model.setThreadCount()
+    context = try DNNLContext()
+    self.architecture = architecture
+    var layers: [any Layer] = []
+    var inputs: [[Int]] = []
+    var index: [String: Int] = [:]
+    for (i, description) in architecture.layers.enumerated() {
+      var sources: [Int] = []
+      for name in description.inputs {
+        guard let j = index[name] else {
+          throw .invalidArchitecture(
+            layer: description.name, reason: "input '\(name)' is not an earlier layer")
+        }
+        sources.append(j)
+      }
+      guard index[description.name] == nil else {
+        throw .invalidArchitecture(layer: description.name, reason: "duplicate layer name")
+      }
+      let isInput: Bool
+      if case .input = description.kind { isInput = true } else { isInput = false }
+      guard isInput == (i == 0), isInput == sources.isEmpty else {
+        throw .invalidArchitecture(
+          layer: description.name,
+          reason: "the first layer, and only it, must be the input with no inputs")
+      }
+      let shapes = sources.map { layers[$0].outputShape }
+      layers.append(
+        try Model.makeLayer(description, shapes, context: context, generator: &generator))
+      inputs.append(sources)
+      index[description.name] = i
+    }
+    if requiresSoftmaxOutput {
+      try Model.checkOutput(architecture.layers.last, layers.last)
+    } else if layers.isEmpty {
+      throw .invalidArchitecture(layer: "model", reason: "the architecture has no layers")
+    }
+    var consumers = [[Int]](repeating: [], count: layers.count)
+    for (i, sources) in inputs.enumerated() {
+      for j in sources { consumers[j].append(i) }
+    }
+    self.layers = layers
+    self.inputs = inputs
+    self.consumers = consumers
+    parameters = layers.flatMap(\.parameters)
+  }
+
+  /// Builds one of the named models of ``ModelBuilder``.
+  /// - Throws: ``NeuralNetError/unknownModel(name:known:)`` for an unknown name, and the errors
+  ///   of ``init(architecture:generator:)``.
+  public convenience init(named name: String, generator: inout SeededGenerator)
+    throws(NeuralNetError)
+  {
+    try self.init(architecture: ModelBuilder.architecture(named: name), generator: &generator)
+  }
+
+  /// The parameters an optimizer updates.
+  public var trainableParameters: [Parameter] { parameters.filter(\.isTrainable) }
+
+  /// The input shape `[H, W, C]`.
+  public var inputShape: [Int] { layers[0].outputShape.keras }
+
+  /// The number of output classes.
+  public var classCount: Int { layers[layers.count - 1].outputShape.keras[0] }
+
+  /// The regularization loss `Σ λ · Σ w²` over all parameters with an L2 penalty.
+  public var l2Loss: Float {
+    var total: Double = 0
+    for p in parameters where p.l2Penalty != 0 {
+      total += Double(p.l2Penalty) * LayerSupport.squaredSum(p)
+    }
+    return Float(total)
+  }
+
+  /// Frees the cached primitives and buffers of every batch size (they are rebuilt on demand).
+  public func releasePlans() {
+    plans.removeAll()
+  }
+
+  // MARK: - Training
+
+  /// Runs one training step: forward in training mode (batch statistics, dropout), the loss,
+  /// and backward, leaving every trainable parameter's `gradient` set and the batch-norm moving
+  /// statistics updated. The optimizer update is left to the caller.
+  ///
+  /// `loss = mean_n CE(softmax(z_n), y_n) + Σ λ · Σ w²`; each gradient includes `2 λ w`.
+  /// - Parameters:
+  ///   - images: `count · H · W · C` floats, `[N, H, W, C]`.
+  ///   - labels: `count` class indices in `0..<classCount`.
+  ///   - count: the batch size `N`; a plan is built the first time each size is seen.
+  ///   - generator: the dropout stream.
+  /// - Returns: the loss (Keras's reported training loss) and the number of correct arg-max
+  ///   predictions.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
+  public func trainStep(
+    images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int,
+    generator: inout SeededGenerator
+  ) throws(NeuralNetError) -> (loss: Float, correct: Int) {
+    let plan = try self.plan(batch: count, mode: .training)
+    load(images, into: plan)
+    var state = RunState(generator: generator, isDropoutActive: true, statistics: .update)
+    plan.forward(&state)
+    generator = state.generator
+
+    let classes = classCount
+    let (sum, correct) = Losses.crossEntropy(
+      logits: plan.output.data, labels: labels, rows: count, classes: classes,
+      gradient: plan.gradients[layers.count - 1].data, scale: 1 / Float(count))
+    plan.backward()
+    return (Float(sum / Double(count)) + l2Loss, correct)
+  }
+
+  /// ``trainStep(images:labels:count:generator:)`` with labels in an array.
+  public func trainStep(
+    images: UnsafePointer<Float>, labels: [Int32], generator: inout SeededGenerator
+  ) throws(NeuralNetError) -> (loss: Float, correct: Int) {
+    try labels.withUnsafeBufferPointer { pointer throws(NeuralNetError) in
+      // An empty array has no base address; the batch then has no rows.
+      guard let base = pointer.baseAddress else { return (l2Loss, 0) }
+      return try trainStep(images: images, labels: base, count: labels.count, generator: &generator)
+    }
+  }
+
+  // MARK: - Inference
+
+  /// The class probabilities for a batch, in inference mode (moving statistics, no dropout).
+  /// - Parameters:
+  ///   - images: `count · H · W · C` floats, `[N, H, W, C]`.
+  ///   - count: the batch size.
+  /// - Returns: `[count, classCount]` probabilities, each row summing to 1.
+  public func predict(images: UnsafePointer<Float>, count: Int) throws(NeuralNetError) -> Tensor {
+    let plan = try self.plan(batch: count, mode: .inference)
+    load(images, into: plan)
+    var state = RunState(
+      generator: SeededGenerator(seed: 0), isDropoutActive: false, statistics: .update)
+    plan.forward(&state)
+    var probabilities = [Float](repeating: 0, count: count * classCount)
+    probabilities.withUnsafeMutableBufferPointer {
+      guard let base = $0.baseAddress else { return }
+      Losses.softmax(plan.output.data, rows: count, classes: classCount, into: base)
+    }
+    return Tensor(shape: [count, classCount], scalars: probabilities)
+  }
+
+  /// The mean loss and accuracy over a data set in inference mode, as Keras reports `val_loss`
+  /// (cross-entropy averaged over samples plus the L2 penalties) and `val_accuracy`.
+  /// - Parameters:
+  ///   - images: `count · H · W · C` floats.
+  ///   - labels: `count` class indices.
+  ///   - count: the number of samples.
+  ///   - batchSize: samples per forward pass; the last batch may be smaller. Default 512.
+  public func evaluate(
+    images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, batchSize: Int = 512
+  ) throws(NeuralNetError) -> Evaluation {
+    precondition(batchSize > 0, "evaluate needs a positive batch size, got \(batchSize)")
+    let pixels = inputShape.reduce(1, *)
+    var total: Double = 0
+    var correct = 0
+    var start = 0
+    while start < count {
+      let n = min(batchSize, count - start)
+      let plan = try self.plan(batch: n, mode: .inference)
+      load(images + start * pixels, into: plan)
+      var state = RunState(
+        generator: SeededGenerator(seed: 0), isDropoutActive: false, statistics: .update)
+      plan.forward(&state)
+      let result = Losses.crossEntropy(
+        logits: plan.output.data, labels: labels + start, rows: n, classes: classCount,
+        gradient: nil, scale: 0)
+      total += result.sum
+      correct += result.correct
+      start += n
+    }
+    let meanLoss = count > 0 ? Float(total / Double(count)) : 0
+    return Evaluation(
+      loss: meanLoss + l2Loss, correct: correct, count: count)
+  }
+
+  /// Recomputes every batch-norm layer's moving statistics exactly from a data set.
+  ///
+  /// Runs the training-mode forward pass (batch statistics, no dropout, no backward) over the
+  /// batches and sets `moving_mean` and `moving_variance` to the sample-weighted means of the
+  /// batch statistics. With momentum 0.99 and few steps per epoch, the moving statistics lag the
+  /// weights far behind and inference scores poorly; this replaces them with current values.
+  /// - Parameters:
+  ///   - images: `count · H · W · C` floats.
+  ///   - count: the number of samples.
+  ///   - batchSize: samples per forward pass; default 512.
+  public func recalibrateBatchNorm(
+    images: UnsafePointer<Float>, count: Int, batchSize: Int = 512
+  ) throws(NeuralNetError) {
+    precondition(batchSize > 0, "recalibration needs a positive batch size, got \(batchSize)")
+    let norms = layers.compactMap { $0 as? BatchNorm }
+    for norm in norms { norm.resetCalibration() }
+    let pixels = inputShape.reduce(1, *)
+    var start = 0
+    while start < count {
+      let n = min(batchSize, count - start)
+      let plan = try self.plan(batch: n, mode: .training)
+      load(images + start * pixels, into: plan)
+      var state = RunState(
+        generator: SeededGenerator(seed: 0), isDropoutActive: false, statistics: .accumulate)
+      plan.forward(&state)
+      start += n
+    }
+    for norm in norms { norm.finishCalibration() }
+  }
+
+  // MARK: - Tensor-level passes
+
+  /// The last layer's output for an input batch in Keras layout (`[N, H, W, C]` in, `[N, ...]`
+  /// out). In training mode, dropout draws its mask from `seed`, so equal seeds give equal masks.
+  func forward(_ input: Tensor, mode: PlanMode, seed: UInt64 = 0) throws(NeuralNetError) -> Tensor {
+    let plan = try self.plan(batch: input.shape[0], mode: mode, wantsInputGradient: true)
+    try plan.write(input, into: plan.input, shape: layers[0].outputShape)
+    var state = RunState(
+      generator: SeededGenerator(seed: seed), isDropoutActive: true, statistics: .update)
+    plan.forward(&state)
+    return try plan.kerasTensor(plan.output, shape: layers[layers.count - 1].outputShape)
+  }
+
+  /// Back-propagates `outputGradient` (Keras layout) through the training pass last run by
+  /// ``forward(_:mode:seed:)``: fills every parameter gradient and returns d/d(input).
+  func backward(outputGradient: Tensor) throws(NeuralNetError) -> Tensor {
+    let batch = outputGradient.shape[0]
+    let plan = try self.plan(batch: batch, mode: .training, wantsInputGradient: true)
+    let last = layers.count - 1
+    try plan.write(outputGradient, into: plan.gradients[last], shape: layers[last].outputShape)
+    plan.backward()
+    return try plan.kerasTensor(plan.gradients[0], shape: layers[0].outputShape)
+  }
+
+  // MARK: - Plans
+
+  func plan(
+    batch: Int, mode: PlanMode, wantsInputGradient: Bool = false
+  ) throws(NeuralNetError) -> Plan {
+    precondition(batch > 0, "a batch needs at least one sample, got \(batch)")
+    let key = PlanKey(batch: batch, mode: mode, wantsInputGradient: wantsInputGradient)
+    if let plan = plans[key] { return plan }
+    let plan = try Plan(
+      layers: layers, inputs: inputs, consumers: consumers, batch: batch, mode: mode,
+      wantsInputGradient: wantsInputGradient, context: context)
+    plans[key] = plan
+    return plan
+  }
+
+  private func load(_ images: UnsafePointer<Float>, into plan: Plan) {
+    let count = plan.batch * inputShape.reduce(1, *)
+    plan.input.data.update(from: images, count: count)
+  }
+
+  private static func setThreadCount() {
+    let cores = Int32(ProcessInfo.processInfo.activeProcessorCount)
+    if omp_get_max_threads() != cores { omp_set_num_threads(cores) }
+  }
+
+  // MARK: - Construction
+
+  private static func makeLayer(
+    _ d: LayerDescription, _ shapes: [NodeShape], context: DNNLContext,
+    generator: inout SeededGenerator
+  ) throws(NeuralNetError) -> any Layer {
+    if case .input(let h, let w, let c) = d.kind {
+      return InputLayer(name: d.name, shape: NodeShape(height: h, width: w, channels: c))
+    }
+    if case .concatenate = d.kind { return try Concatenate(name: d.name, inputs: shapes) }
+    guard shapes.count == 1, let x = shapes.first else {
+      throw .invalidArchitecture(
+        layer: d.name, reason: "\(d.kind.typeName) expects one input, got \(shapes.count)")
+    }
+    switch d.kind {
+    case .conv2D(let filters, let kernelSize, let strides, let padding, let useBias, let l2):
+      return try Conv2D(
+        name: d.name, input: x, filters: filters, kernelSize: kernelSize, strides: strides,
+        padding: padding, useBias: useBias, kernelL2: l2, context: context,
+        generator: &generator)
+    case .batchNormalization(let momentum, let epsilon):
+      return BatchNorm(name: d.name, input: x, momentum: momentum, epsilon: epsilon)
+    case .activation(let kind):
+      return Activation(name: d.name, input: x, kind: kind)
+    case .maxPooling2D(let poolSize, let strides, let padding):
+      return try MaxPool2D(
+        name: d.name, input: x, poolSize: poolSize, strides: strides, padding: padding)
+    case .dropout(let rate):
+      return try Dropout(name: d.name, input: x, rate: rate)
+    case .flatten:
+      return Flatten(name: d.name, input: x)
+    case .dense(let units, let activation, let useBias, let l2):
+      return try Dense(
+        name: d.name, input: x, units: units, activation: activation, useBias: useBias,
+        kernelL2: l2, context: context, generator: &generator)
+    case .input, .concatenate:
+      fatalError("handled above")
+    }
+  }
+
+  private static func checkOutput(
+    _ description: LayerDescription?, _ layer: (any Layer)?
+  ) throws(NeuralNetError) {
+    guard let description, let layer else {
+      throw .invalidArchitecture(layer: "model", reason: "the architecture has no layers")
+    }
+    let isSoftmax: Bool
+    switch description.kind {
+    case .dense(_, .softmax, _, _), .activation(.softmax): isSoftmax = true
+    default: isSoftmax = false
+    }
+    guard isSoftmax, layer.outputShape.physical.count == 1 else {
+      throw .invalidArchitecture(
+        layer: description.name,
+        reason: "the output layer must be a softmax over a flat [classes] vector, got "
+          + "\(description.kind.typeName) with output \(layer.outputShape.keras)")
+    }
+  }
+}
+
+/// Mean loss and accuracy over a data set.
+public struct Evaluation: Sendable, Equatable {
+  /// Mean cross-entropy plus the L2 penalties.
+  public var loss: Float
+  /// Samples whose arg-max prediction equals the label.
+  public var correct: Int
+  /// Samples evaluated.
+  public var count: Int
+
+  /// `correct / count`, or 0 for an empty set.
+  public var accuracy: Float { count > 0 ? Float(correct) / Float(count) : 0 }
+}
