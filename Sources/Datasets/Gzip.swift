@@ -65,12 +65,14 @@ enum Gzip {
     }
   }
 
-  /// The uncompressed size that the last member's trailer claims (modulo 2^32), capped.
+  /// The uncompressed size that the last member's trailer claims (modulo 2^32), capped at eight
+  /// times the compressed size so that a truncated file's garbage trailer cannot ask for a
+  /// huge buffer; a larger output grows as it is produced.
   private static func expectedSize(_ bytes: [UInt8]) -> Int {
     guard bytes.count >= 18 else { return 0 }
     let n = bytes.count
     let size = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16
       | Int(bytes[n - 1]) << 24
-    return min(size + 1, 1 << 30)
+    return min(size + 1, 8 * n)
   }
 }
