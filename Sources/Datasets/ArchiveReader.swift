@@ -6,8 +6,9 @@ import CArchive
 /// compression and format from the content (gzip, bzip2, xz; ustar with its `prefix` field for
 /// long names, pax, GNU tar; zip).
 enum ArchiveReader {
-  /// Calls `body` with the path and bytes of every regular file that `wants` accepts, in
-  /// archive order. Files that `wants` rejects are skipped without reading their data.
+  /// Calls `body` for every regular file, in archive order.
+  ///
+  /// Files that `wants` rejects reach `body` with `nil` bytes and their data is never read.
   /// - Parameters:
   ///   - path: the archive file.
   ///   - wants: decides from an entry's path whether its bytes are needed.
@@ -54,7 +55,9 @@ enum ArchiveReader {
   ) throws(DatasetError) -> [UInt8] {
     var bytes: [UInt8] = []
     while true {
-      let count = buffer.withUnsafeMutableBytes { archive_read_data(archive, $0.baseAddress, $0.count) }
+      let count = buffer.withUnsafeMutableBytes {
+        archive_read_data(archive, $0.baseAddress, $0.count)
+      }
       if count == 0 { return bytes }
       guard count > 0 else {
         throw .archive(path: path, reason: "entry \(entry): \(message(of: archive))")

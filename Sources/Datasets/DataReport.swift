@@ -196,13 +196,15 @@ extension DataReport {
     let letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
     var header = pad("source", nameWidth, left: true) + "  " + pad("images", 7)
     for letter in letters { header += " " + pad(letter, 6) }
-    header += "  " + pad("distinct", 8) + "  " + pad("dup-within", 10) + "  " + pad("skipped", 7)
+    header +=
+      "  " + pad("distinct", 8) + "  " + pad("dup-within", 10) + "  " + pad("skipped", 7)
       + "  " + pad("seconds", 7)
     lines.append(header)
     for source in sources {
       var row = pad(source.path, nameWidth, left: true) + "  " + pad("\(source.images)", 7)
       for count in source.perClass { row += " " + pad("\(count)", 6) }
-      row += "  " + pad("\(source.distinctContents)", 8) + "  "
+      row +=
+        "  " + pad("\(source.distinctContents)", 8) + "  "
         + pad("\(source.duplicatesWithin)", 10) + "  " + pad("\(source.skipped.count)", 7)
         + "  " + pad(formatSeconds(source.seconds), 7)
       lines.append(row)

@@ -61,7 +61,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(imagesPath): \(imageCount) images, but \(labelsPath) has \(labelCount) labels\n"
         + "hint: the images and labels files must come from the same set"
     case .labelsNotFound(let imagesPath, let tried):
-      return "\(imagesPath): no labels file found beside it (tried \(tried.joined(separator: ", ")))\n"
+      return
+        "\(imagesPath): no labels file found beside it (tried \(tried.joined(separator: ", ")))\n"
         + "hint: name it *-labels-idx1-ubyte[.gz] or pass the labels path explicitly"
     case .noImages(let path):
       return "\(path): no files found in letter folders A..J\n"

@@ -11,13 +11,22 @@ enum FileIO {
     case missing
     case directory
     case file
+    case linkToDirectory
   }
 
-  /// Whether `path` is missing, a folder or a file (symbolic links are followed).
-  static func kind(of path: String) -> Kind {
+  /// Whether `path` is missing, a folder or a file.
+  /// - Parameters:
+  ///   - path: the path to examine.
+  ///   - followsLinksToFolders: when `false`, a symbolic link to a folder is reported as
+  ///     `.linkToDirectory` (so that a folder walk cannot loop); links to files are followed.
+  static func kind(of path: String, followsLinksToFolders: Bool = true) -> Kind {
     var info = stat()
     guard stat(path, &info) == 0 else { return .missing }
-    return (info.st_mode & S_IFMT) == S_IFDIR ? .directory : .file
+    guard (info.st_mode & S_IFMT) == S_IFDIR else { return .file }
+    guard !followsLinksToFolders else { return .directory }
+    var linkInfo = stat()
+    guard lstat(path, &linkInfo) == 0 else { return .missing }
+    return (linkInfo.st_mode & S_IFMT) == S_IFLNK ? .linkToDirectory : .directory
   }
 
   /// The size of a file in bytes, or `nil` when it cannot be examined.

@@ -16,8 +16,9 @@ enum Gzip {
   static func decompress(_ bytes: [UInt8], path: String) throws(DatasetError) -> [UInt8] {
     var stream = z_stream()
     // 16 + MAX_WBITS asks zlib for the gzip wrapper, so it checks the header and the CRC-32.
-    guard inflateInit2_(&stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-      == Z_OK
+    guard
+      inflateInit2_(&stream, 16 + 15, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        == Z_OK
     else { throw .gzip(path: path, reason: "zlib could not start") }
     defer { inflateEnd(&stream) }
 
@@ -71,7 +72,8 @@ enum Gzip {
   private static func expectedSize(_ bytes: [UInt8]) -> Int {
     guard bytes.count >= 18 else { return 0 }
     let n = bytes.count
-    let size = Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16
+    let size =
+      Int(bytes[n - 4]) | Int(bytes[n - 3]) << 8 | Int(bytes[n - 2]) << 16
       | Int(bytes[n - 1]) << 24
     return min(size + 1, 8 * n)
   }

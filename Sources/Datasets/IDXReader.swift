@@ -118,7 +118,9 @@ public enum IDXReader {
       throw .idxLength(path: path, found: bytes.count, expected: 4 + 4 * expectedDimensions)
     }
     let magic = word(bytes, 0)
-    guard magic >> 8 == 0x08 else { throw .idxMagic(path: path, found: magic, expected: expectedMagic) }
+    guard magic >> 8 == 0x08 else {
+      throw .idxMagic(path: path, found: magic, expected: expectedMagic)
+    }
     let dimensions = Int(magic & 0xFF)
     guard dimensions == expectedDimensions else {
       // A labels file passed as images (or the reverse) is a magic mismatch, with a hint.

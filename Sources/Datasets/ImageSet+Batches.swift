@@ -20,7 +20,8 @@ extension ImageSet {
       pixels.withUnsafeBufferPointer { source in
         var target = 0
         for index in indices {
-          precondition(index >= 0 && index < count, "image index \(index) out of range 0..<\(count)")
+          precondition(
+            index >= 0 && index < count, "image index \(index) out of range 0..<\(count)")
           let start = index * Self.pixelsPerImage
           for offset in 0..<Self.pixelsPerImage {
             buffer[target + offset] = lookup[Int(source[start + offset])]
@@ -50,6 +51,7 @@ extension ImageSet {
 
   /// The labels of the images at `indices`, as `Int` class numbers 0...9.
   /// - Parameter indices: positions in `0..<count`.
+  /// - Returns: one label per index, in index order.
   public func labels(at indices: some Collection<Int>) -> [Int] {
     indices.map { Int(labels[$0]) }
   }

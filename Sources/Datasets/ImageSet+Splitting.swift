@@ -4,7 +4,8 @@ extension ImageSet {
   /// The indices `0..<count` in a random order drawn from `generator` (Fisher-Yates).
   ///
   /// The same generator state always gives the same order, on every platform and Swift version.
-  /// - Parameter generator: advanced by `count - 1` draws.
+  /// - Parameter generator: advanced by at least `count - 1` draws.
+  /// - Returns: a permutation of `0..<count`.
   public func shuffledIndices(using generator: inout SeededGenerator) -> [Int] {
     var order = Array(0..<count)
     seededShuffle(&order, using: &generator)

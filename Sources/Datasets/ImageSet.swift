@@ -108,6 +108,7 @@ public struct ImageSet: Sendable, Equatable {
 
   /// Returns the images at `indices`, in that order (an index may repeat).
   /// - Parameter indices: positions in `0..<count`.
+  /// - Returns: a new set with `indices.count` images.
   /// - Precondition: every index is in range.
   public func selecting(_ indices: some Collection<Int>) -> ImageSet {
     var result = ImageSet()

@@ -215,8 +215,10 @@ public final class PNGDecoder {
           let row = buffer.baseAddress! + rowStart + 1
           let previous: UnsafeMutablePointer<UInt8>? =
             y == 0 ? nil : row - (rowBytes + 1)
-          guard unfilter(row, previous: previous, count: rowBytes, filter: filter,
-            bytesPerPixel: bytesPerPixel)
+          guard
+            unfilter(
+              row, previous: previous, count: rowBytes, filter: filter,
+              bytesPerPixel: bytesPerPixel)
           else { return .corrupt("row filter type \(filter)") }
           for x in 0..<width {
             let target = (pass.y0 + y * pass.dy) * 28 + pass.x0 + x * pass.dx

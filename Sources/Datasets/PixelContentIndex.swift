@@ -41,7 +41,11 @@ public struct PixelContentIndex: Sendable {
             candidate = Int32(representatives.count)
             representatives.append((setIndex, image))
             nextWithSameHash.append(-1)
-            if last >= 0 { nextWithSameHash[Int(last)] = candidate } else { firstByHash[hash] = candidate }
+            if last >= 0 {
+              nextWithSameHash[Int(last)] = candidate
+            } else {
+              firstByHash[hash] = candidate
+            }
           }
           setIDs[image] = candidate
         }
@@ -78,6 +82,7 @@ public struct PixelContentIndex: Sendable {
 
   /// How many distinct contents occur with more than one label over all indexed sets.
   /// - Parameter sets: the same sets, in the same order, as given at creation.
+  /// - Returns: the number of contents with two or more labels.
   /// - Precondition: the sets match the ones indexed.
   public func labelConflicts(in sets: [ImageSet]) -> Int {
     precondition(sets.count == contentIDs.count, "labelConflicts needs the indexed sets")

@@ -26,6 +26,7 @@ public struct PixelNormalization: Sendable, Equatable {
 
   /// The normalized value of one pixel byte.
   /// - Parameter pixel: 0...255.
+  /// - Returns: `(pixel - mean) / scale`.
   public func apply(_ pixel: UInt8) -> Float {
     (Float(pixel) - mean) / scale
   }

@@ -33,7 +33,8 @@ public struct LoadedSource: Sendable, Equatable {
 ///
 /// An image's label is the letter of the folder it sits in directly. Hidden and OS junk is
 /// ignored: any path component starting with `.` (`.DS_Store`, `._x.png`, `.git/`), `__MACOSX`,
-/// `Thumbs.db`, `desktop.ini`. Files in letter folders are decoded by ``PNGDecoder`` on
+/// `Thumbs.db`, `desktop.ini`. Symbolic links to folders inside a folder source are not followed,
+/// so a link loop cannot make the walk endless. Files in letter folders are decoded by ``PNGDecoder`` on
 /// `workerCount` threads while the archive streams; an empty, truncated, non-PNG or corrupt file,
 /// or an image that is not 28x28, becomes a ``SkippedEntry``, never a black image. A `.png`
 /// outside a letter folder is skipped as ``SkipReason/noLetterFolder``, and a file with another
@@ -51,11 +52,12 @@ public enum SourceLoader {
 
   /// Decides how `path` is read: folders by type, archives by extension, anything else as idx.
   /// - Parameter path: the source.
+  /// - Returns: the kind of source.
   /// - Throws: `DatasetError.fileNotFound` when nothing exists at `path`.
   public static func kind(of path: String) throws(DatasetError) -> Kind {
     switch FileIO.kind(of: path) {
     case .missing: throw .fileNotFound(path: path)
-    case .directory: return .folder
+    case .directory, .linkToDirectory: return .folder
     case .file:
       let lower = path.lowercased()
       let archiveSuffixes = [".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip"]
@@ -119,9 +121,14 @@ public enum SourceLoader {
       let child = relative.isEmpty ? name : relative + "/" + name
       let full = root + "/" + child
       if EntryPath.isJunk(component: name) { continue }
-      if FileIO.kind(of: full) == .directory {
+      switch FileIO.kind(of: full, followsLinksToFolders: false) {
+      case .directory:
         try walkFolder(root: root, relative: child, into: pipeline)
         continue
+      case .linkToDirectory, .missing:
+        continue
+      case .file:
+        break
       }
       let bytes = EntryPath.classify(child).needsData ? try FileIO.read(full) : nil
       pipeline.add(name: child, bytes: bytes)
@@ -170,7 +177,7 @@ enum EntryPath {
     }
   }
 
-  /// The label of a letter folder name `A`...`J` or `a`...`j`, else `nil`.
+  /// The label (0 to 9) of a folder named `A` to `J` in either case, or `nil`.
   static func letterLabel(_ name: String) -> UInt8? {
     guard name.utf8.count == 1, let byte = name.utf8.first else { return nil }
     switch byte {

@@ -85,13 +85,15 @@ public enum FixtureBuilders {
   ///   - colorType: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA.
   ///   - rows: the packed scanline bytes of each row, without filter bytes.
   ///   - beforeData: chunks placed between `IHDR` and `IDAT` (such as `PLTE`).
+  /// - Returns: the PNG file's bytes.
   public static func png(
     width: Int, height: Int, bitDepth: Int, colorType: Int, rows: [[UInt8]],
     beforeData: [[UInt8]] = []
   ) -> [UInt8] {
     let raw = rows.flatMap { [UInt8(0)] + $0 }
     return pngSignature
-      + pngChunk("IHDR", ihdr(width: width, height: height, bitDepth: bitDepth, colorType: colorType))
+      + pngChunk(
+        "IHDR", ihdr(width: width, height: height, bitDepth: bitDepth, colorType: colorType))
       + beforeData.flatMap { $0 } + pngChunk("IDAT", zlib(raw)) + pngChunk("IEND", [])
   }
 
@@ -133,7 +135,9 @@ public enum FixtureBuilders {
     }
   }
 
-  /// A ustar archive. Names over 100 bytes are split into the `prefix` and `name` fields at a
+  /// A ustar archive of `members`.
+  ///
+  /// Names over 100 bytes are split into the `prefix` and `name` fields at a
   /// `/`, as POSIX ustar requires.
   /// - Precondition: every name fits ustar (at most 100 bytes after the last usable `/`, 155
   ///   before it).
@@ -146,7 +150,9 @@ public enum FixtureBuilders {
       put(member.isFolder ? "0000755" : "0000644", into: &header, at: 100, width: 8)
       put("0000000", into: &header, at: 108, width: 8)
       put("0000000", into: &header, at: 116, width: 8)
-      put(octal(member.isFolder ? 0 : member.bytes.count, digits: 11), into: &header, at: 124, width: 12)
+      put(
+        octal(member.isFolder ? 0 : member.bytes.count, digits: 11), into: &header, at: 124,
+        width: 12)
       put(octal(1_300_000_000, digits: 11), into: &header, at: 136, width: 12)
       header[156] = member.isFolder ? 0x35 : 0x30
       put("ustar", into: &header, at: 257, width: 6)
@@ -179,13 +185,15 @@ public enum FixtureBuilders {
         + littleEndian(UInt32(data.count)) + littleEndian(UInt32(data.count))
         + littleEndian(UInt16(name.count)) + littleEndian(UInt16(0))
       out += littleEndian(UInt32(0x0403_4B50)) + common + name + data
-      central += littleEndian(UInt32(0x0201_4B50)) + littleEndian(UInt16(20)) + common
+      central +=
+        littleEndian(UInt32(0x0201_4B50)) + littleEndian(UInt16(20)) + common
         + littleEndian(UInt16(0)) + littleEndian(UInt16(0)) + littleEndian(UInt16(0))
         + littleEndian(UInt32(member.isFolder ? 0x10 : 0)) + littleEndian(offset) + name
     }
     let centralOffset = UInt32(out.count)
     out += central
-    out += littleEndian(UInt32(0x0605_4B50)) + littleEndian(UInt16(0)) + littleEndian(UInt16(0))
+    out +=
+      littleEndian(UInt32(0x0605_4B50)) + littleEndian(UInt16(0)) + littleEndian(UInt16(0))
       + littleEndian(UInt16(members.count)) + littleEndian(UInt16(members.count))
       + littleEndian(UInt32(central.count)) + littleEndian(centralOffset) + littleEndian(UInt16(0))
     return out

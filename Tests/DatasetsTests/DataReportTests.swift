@@ -15,8 +15,10 @@ import Datasets
         distinctContents: 1, duplicatesWithin: 0, skipped: [], seconds: 0.0125),
     ],
     overlaps: [
-      DataReport.Overlap(a: "small.tar.gz", b: "t-images-idx3-ubyte", sharedImages: 2, sharedContents: 1),
-      DataReport.Overlap(a: "t-images-idx3-ubyte", b: "small.tar.gz", sharedImages: 1, sharedContents: 1),
+      DataReport.Overlap(
+        a: "small.tar.gz", b: "t-images-idx3-ubyte", sharedImages: 2, sharedContents: 1),
+      DataReport.Overlap(
+        a: "t-images-idx3-ubyte", b: "small.tar.gz", sharedImages: 1, sharedContents: 1),
     ],
     labelConflicts: 1, seconds: 1.5)
 

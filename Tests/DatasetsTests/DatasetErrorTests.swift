@@ -43,7 +43,9 @@ import Datasets
       "i: 10 images, but l has 9 labels\nhint: the images and labels files must come from the same set"
     ),
     (
-      .labelsNotFound(imagesPath: "d/t-images-idx3-ubyte", tried: ["d/t-labels-idx1-ubyte", "d/t-labels-idx1-ubyte.gz"]),
+      .labelsNotFound(
+        imagesPath: "d/t-images-idx3-ubyte",
+        tried: ["d/t-labels-idx1-ubyte", "d/t-labels-idx1-ubyte.gz"]),
       "d/t-images-idx3-ubyte: no labels file found beside it (tried d/t-labels-idx1-ubyte, d/t-labels-idx1-ubyte.gz)\n"
         + "hint: name it *-labels-idx1-ubyte[.gz] or pass the labels path explicitly"
     ),
@@ -73,7 +75,10 @@ import Datasets
     (SkipReason.empty, "empty file"),
     (.notPNG, "not a PNG file"),
     (.truncated, "truncated PNG"),
-    (.corrupt("CRC mismatch in IDAT chunk at byte 33"), "corrupt PNG: CRC mismatch in IDAT chunk at byte 33"),
+    (
+      .corrupt("CRC mismatch in IDAT chunk at byte 33"),
+      "corrupt PNG: CRC mismatch in IDAT chunk at byte 33"
+    ),
     (.wrongSize(width: 32, height: 28), "image is 32x28, expected 28x28"),
     (.noLetterFolder, "not inside a letter folder A..J"),
   ])

@@ -73,14 +73,16 @@ extension IDXReaderTests {
 
   static let faults: [IDXFaultCase] = [
     IDXFaultCase(
-      name: "images gzip-compressed twice", images: FixtureBuilders.gzip(FixtureBuilders.gzip(goodImages)),
+      name: "images gzip-compressed twice",
+      images: FixtureBuilders.gzip(FixtureBuilders.gzip(goodImages)),
       labels: goodLabels,
       error: { i, _ in .idxMagic(path: i, found: 0x1F8B_0800, expected: 0x0803) }),
     IDXFaultCase(
       name: "labels file given as images", images: goodLabels, labels: goodLabels,
       error: { i, _ in .idxMagic(path: i, found: 0x0801, expected: 0x0803) }),
     IDXFaultCase(
-      name: "magic of another type", images: FixtureBuilders.idxImages(pixels, count: 3, magic: 0x0D03),
+      name: "magic of another type",
+      images: FixtureBuilders.idxImages(pixels, count: 3, magic: 0x0D03),
       labels: goodLabels,
       error: { i, _ in .idxMagic(path: i, found: 0x0D03, expected: 0x0803) }),
     IDXFaultCase(
@@ -88,7 +90,8 @@ extension IDXReaderTests {
       labels: goodLabels,
       error: { i, _ in .idxDimensions(path: i, found: 2, expected: 3) }),
     IDXFaultCase(
-      name: "32x32 images", images: FixtureBuilders.idxImages(pixels, count: 3, rows: 32, columns: 32),
+      name: "32x32 images",
+      images: FixtureBuilders.idxImages(pixels, count: 3, rows: 32, columns: 32),
       labels: goodLabels,
       error: { i, _ in .idxImageSize(path: i, rows: 32, columns: 32) }),
     IDXFaultCase(
@@ -106,9 +109,11 @@ extension IDXReaderTests {
     IDXFaultCase(
       name: "fewer labels than images", images: goodImages,
       labels: FixtureBuilders.idxLabels([1, 2]),
-      error: { i, l in .idxCountMismatch(imagesPath: i, imageCount: 3, labelsPath: l, labelCount: 2) }),
+      error: { i, l in .idxCountMismatch(imagesPath: i, imageCount: 3, labelsPath: l, labelCount: 2)
+      }),
     IDXFaultCase(
-      name: "label out of range", images: goodImages, labels: FixtureBuilders.idxLabels([1, 10, 2]),
+      name: "label out of range", images: goodImages,
+      labels: FixtureBuilders.idxLabels([1, 10, 2]),
       error: { _, l in .idxLabelOutOfRange(path: l, index: 1, value: 10) }),
     IDXFaultCase(
       name: "images file given as labels", images: goodImages, labels: goodImages,
@@ -116,7 +121,9 @@ extension IDXReaderTests {
     IDXFaultCase(
       name: "truncated gzip", images: Array(FixtureBuilders.gzip(goodImages).dropLast(100)),
       labels: goodLabels,
-      error: { i, _ in .gzip(path: i, reason: "gzip data ends early after 2291 bytes (2276 bytes unpacked)") }),
+      error: { i, _ in
+        .gzip(path: i, reason: "gzip data ends early after 2291 bytes (2276 bytes unpacked)")
+      }),
   ]
 
   @Test(arguments: faults)
@@ -132,9 +139,11 @@ extension IDXReaderTests {
   @Test func missingLabelsFileNamesTheCandidates() {
     let folder = TemporaryFolder()
     let images = folder.write(Self.goodImages, "t-images-idx3-ubyte.gz")
-    #expect(throws: DatasetError.labelsNotFound(
-      imagesPath: images,
-      tried: [folder.path + "/t-labels-idx1-ubyte.gz", folder.path + "/t-labels-idx1-ubyte"])) {
+    #expect(
+      throws: DatasetError.labelsNotFound(
+        imagesPath: images,
+        tried: [folder.path + "/t-labels-idx1-ubyte.gz", folder.path + "/t-labels-idx1-ubyte"])
+    ) {
       try IDXReader.read(imagesAt: images)
     }
   }

@@ -104,7 +104,8 @@ extension ImageSetTests {
     #expect(validation.countsPerClass == [2, 2, 2, 3, 3, 3, 3, 3, 4, 4])
     #expect(training.count + validation.count == set.count)
     #expect(Set(training.names).isDisjoint(with: validation.names))
-    #expect(training.names == training.names.sorted { Int($0.dropFirst(3))! < Int($1.dropFirst(3))! })
+    #expect(
+      training.names == training.names.sorted { Int($0.dropFirst(3))! < Int($1.dropFirst(3))! })
   }
 
   @Test func stratifiedSplitRepeatsWithTheSeed() {

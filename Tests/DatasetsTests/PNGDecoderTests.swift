@@ -83,7 +83,8 @@ struct BrokenPNGCase: CustomTestStringConvertible, Sendable {
 
 extension PNGDecoderTests {
   static let valid = FixtureBuilders.grayPNG(FixtureBuilders.pattern(seed: 1))
-  static let header = FixtureBuilders.pngSignature
+  static let header =
+    FixtureBuilders.pngSignature
     + FixtureBuilders.pngChunk(
       "IHDR", FixtureBuilders.ihdr(width: 28, height: 28, bitDepth: 8, colorType: 0))
   static let grayRows = [UInt8]((0..<28).flatMap { _ in [0] + [UInt8](repeating: 9, count: 28) })
@@ -96,7 +97,9 @@ extension PNGDecoderTests {
     BrokenPNGCase(name: "IEND missing", bytes: Array(valid.dropLast(12)), reason: .truncated),
     BrokenPNGCase(
       name: "bit flipped in IDAT",
-      bytes: { var b = valid; b[60] ^= 0x10; return b }(),
+      bytes: {
+        var b = valid; b[60] ^= 0x10; return b
+      }(),
       reason: .corrupt("CRC mismatch in IDAT chunk at byte 33")),
     BrokenPNGCase(
       name: "first chunk not IHDR",
@@ -126,7 +129,8 @@ extension PNGDecoderTests {
       reason: .corrupt("row filter type 7")),
     BrokenPNGCase(
       name: "too little image data",
-      bytes: header + FixtureBuilders.pngChunk("IDAT", FixtureBuilders.zlib(Array(grayRows.prefix(100))))
+      bytes: header
+        + FixtureBuilders.pngChunk("IDAT", FixtureBuilders.zlib(Array(grayRows.prefix(100))))
         + FixtureBuilders.pngChunk("IEND", []),
       reason: .corrupt("image data ends early (100 of 812 bytes)")),
     BrokenPNGCase(

@@ -73,9 +73,11 @@ struct RealDataTests {
     // Compared as Booleans: a failure would otherwise print thousands of names.
     #expect(smallRows.count == 3460)
     #expect(largeRows.count == 3493)
-    let smallMatches = small.images.names == smallRows.map(\.path)
+    let smallMatches =
+      small.images.names == smallRows.map(\.path)
       && small.images.labels == smallRows.map(\.label)
-    let largeMatches = large.images.names == largeRows.map(\.path)
+    let largeMatches =
+      large.images.names == largeRows.map(\.path)
       && large.images.labels == largeRows.map(\.label)
     #expect(smallMatches)
     #expect(largeMatches)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 
@@ -48,7 +49,8 @@ enum SampleTree {
     #expect(loaded.images.names == expectedNames.map { prefix + $0 })
     #expect(loaded.images.labels == expectedLabels)
     #expect(loaded.images.pixels == expectedPixels)
-    #expect(loaded.skipped == expectedSkipped.map { SkippedEntry(entry: prefix + $0.0, reason: $0.1) })
+    #expect(
+      loaded.skipped == expectedSkipped.map { SkippedEntry(entry: prefix + $0.0, reason: $0.1) })
   }
 }
 
@@ -83,7 +85,8 @@ enum SampleTree {
 
   @Test func readsUstarNamesLongerThan100BytesThroughThePrefixField() throws {
     let folder = TemporaryFolder()
-    let long = "deep/" + String(repeating: "d", count: 60) + "/G/"
+    let long =
+      "deep/" + String(repeating: "d", count: 60) + "/G/"
       + String(repeating: "q", count: 70) + ".png"
     let pixels = FixtureBuilders.pattern(seed: 9)
     let path = folder.write(
@@ -191,5 +194,22 @@ extension SourceLoaderTests {
   ])
   func classifiesEntryPaths(path: String, expected: EntryPath.Classification) {
     #expect(EntryPath.classify(path) == expected)
+  }
+}
+
+// MARK: - Links
+
+extension SourceLoaderTests {
+  @Test func linksToFoldersInsideAFolderSourceAreNotFollowed() throws {
+    let folder = TemporaryFolder()
+    let pixels = FixtureBuilders.pattern(seed: 2)
+    _ = folder.write(FixtureBuilders.grayPNG(pixels), "data/B/one.png")
+    try FileManager.default.createSymbolicLink(
+      atPath: folder.path + "/data/B/loop", withDestinationPath: folder.path + "/data")
+
+    let loaded = try SourceLoader.load(folder.path + "/data")
+
+    #expect(loaded.images.names == ["B/one.png"])
+    #expect(loaded.images.pixels == pixels)
   }
 }
