@@ -13,8 +13,9 @@
 /// - `overlaps`: one entry for each **ordered** pair of different sources `(a, b)`:
 ///   `sharedImages` counts the images of `a` whose pixels also occur in `b`, so `(a, b)` and
 ///   `(b, a)` differ when a content repeats on one side.
-/// - `labelConflicts`: distinct pixel contents that carry more than one label, counted over all
-///   given sources together (within one source as well as between sources).
+/// - `labelConflicts` (top level): distinct pixel contents that carry more than one label,
+///   counted over all given sources together (within one source as well as between sources);
+///   each overlap also counts the conflicts among the contents its two sources share.
 public struct DataReport: Sendable, Equatable {
   /// The summary of one source.
   public struct Source: Sendable, Equatable {
@@ -66,6 +67,9 @@ public struct DataReport: Sendable, Equatable {
     public var sharedImages: Int
     /// The number of distinct pixel contents found in both (the same for `(a, b)` and `(b, a)`).
     public var sharedContents: Int
+    /// Shared contents that carry more than one label among the images of `a` and `b`
+    /// (the same for `(a, b)` and `(b, a)`).
+    public var labelConflicts: Int
 
     /// Creates an overlap record.
     /// - Parameters:
@@ -73,11 +77,15 @@ public struct DataReport: Sendable, Equatable {
     ///   - b: the other source.
     ///   - sharedImages: images of `a` found in `b`.
     ///   - sharedContents: distinct contents in both.
-    public init(a: String, b: String, sharedImages: Int, sharedContents: Int) {
+    ///   - labelConflicts: shared contents with more than one label.
+    public init(
+      a: String, b: String, sharedImages: Int, sharedContents: Int, labelConflicts: Int
+    ) {
       self.a = a
       self.b = b
       self.sharedImages = sharedImages
       self.sharedContents = sharedContents
+      self.labelConflicts = labelConflicts
     }
   }
 
@@ -151,7 +159,8 @@ public struct DataReport: Sendable, Equatable {
           Overlap(
             a: loaded[a].path, b: loaded[b].path,
             sharedImages: index.sharedImages(of: a, in: b),
-            sharedContents: index.sharedContents(between: a, and: b)))
+            sharedContents: index.sharedContents(between: a, and: b),
+            labelConflicts: index.labelConflicts(between: a, and: b, in: sets)))
       }
     }
     return DataReport(
@@ -166,7 +175,8 @@ extension DataReport {
   /// The report as one JSON object:
   /// `{"sources": [{"path", "images", "perClass", "distinctContents", "skipped": [{"entry",
   /// "reason"}], "duplicatesWithin", "seconds"}], "overlaps": [{"a", "b", "sharedImages",
-  /// "sharedContents"}], "labelConflicts", "seconds"}`, with a trailing newline.
+  /// "sharedContents", "labelConflicts"}], "labelConflicts", "seconds"}`, with a trailing
+  /// newline.
   public var jsonText: String {
     let sourceTexts = sources.map { source in
       let skipped = source.skipped.map {
@@ -181,7 +191,8 @@ extension DataReport {
     }
     let overlapTexts = overlaps.map {
       "{\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), "
-        + "\"sharedImages\": \($0.sharedImages), \"sharedContents\": \($0.sharedContents)}"
+        + "\"sharedImages\": \($0.sharedImages), \"sharedContents\": \($0.sharedContents), "
+        + "\"labelConflicts\": \($0.labelConflicts)}"
     }
     return "{\"sources\": [\(sourceTexts.joined(separator: ", "))], "
       + "\"overlaps\": [\(overlapTexts.joined(separator: ", "))], "
@@ -217,18 +228,18 @@ extension DataReport {
     if !overlaps.isEmpty {
       lines.append("")
       lines.append(
-        "overlaps (shared: images of a whose exact pixels also occur in b; "
-          + "contents: distinct contents in both):")
+        "overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct "
+          + "contents in both; conflicts: those with more than one label):")
       let aWidth = max(1, overlaps.map { $0.a.count }.max() ?? 0)
       let bWidth = max(1, overlaps.map { $0.b.count }.max() ?? 0)
       lines.append(
         "  " + pad("a", aWidth, left: true) + "  " + pad("b", bWidth, left: true) + "  "
-          + pad("shared", 7) + "  " + pad("contents", 8))
+          + pad("shared", 7) + "  " + pad("contents", 8) + "  " + pad("conflicts", 9))
       for overlap in overlaps {
         lines.append(
           "  " + pad(overlap.a, aWidth, left: true) + "  " + pad(overlap.b, bWidth, left: true)
             + "  " + pad("\(overlap.sharedImages)", 7) + "  "
-            + pad("\(overlap.sharedContents)", 8))
+            + pad("\(overlap.sharedContents)", 8) + "  " + pad("\(overlap.labelConflicts)", 9))
       }
     }
     lines.append("")

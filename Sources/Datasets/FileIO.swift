@@ -19,6 +19,7 @@ enum FileIO {
   ///   - path: the path to examine.
   ///   - followsLinksToFolders: when `false`, a symbolic link to a folder is reported as
   ///     `.linkToDirectory` (so that a folder walk cannot loop); links to files are followed.
+  /// - Returns: what exists at `path`.
   static func kind(of path: String, followsLinksToFolders: Bool = true) -> Kind {
     var info = stat()
     guard stat(path, &info) == 0 else { return .missing }

@@ -80,6 +80,35 @@ public struct PixelContentIndex: Sendable {
     Set(contentIDs[a]).intersection(contentIDs[b]).count
   }
 
+  /// How many distinct contents occur in both set `a` and set `b` and carry more than one label
+  /// among the images of the two sets.
+  /// - Parameters:
+  ///   - a: the first set's position.
+  ///   - b: the second set's position.
+  ///   - sets: the same sets, in the same order, as given at creation.
+  /// - Returns: the number of shared contents with two or more labels.
+  /// - Precondition: the sets match the ones indexed.
+  public func labelConflicts(between a: Int, and b: Int, in sets: [ImageSet]) -> Int {
+    precondition(sets.count == contentIDs.count, "labelConflicts needs the indexed sets")
+    let maskA = labelMasks(of: a, in: sets)
+    let maskB = labelMasks(of: b, in: sets)
+    return maskA.reduce(0) { total, entry in
+      guard let other = maskB[entry.key] else { return total }
+      return total + ((entry.value | other).nonzeroBitCount > 1 ? 1 : 0)
+    }
+  }
+
+  /// Each content of set `index` with its labels as a 10-bit mask.
+  private func labelMasks(of index: Int, in sets: [ImageSet]) -> [Int32: UInt16] {
+    precondition(
+      sets[index].count == contentIDs[index].count, "labelConflicts needs the indexed sets")
+    var masks: [Int32: UInt16] = [:]
+    for (image, id) in contentIDs[index].enumerated() {
+      masks[id, default: 0] |= 1 << UInt16(sets[index].labels[image])
+    }
+    return masks
+  }
+
   /// How many distinct contents occur with more than one label over all indexed sets.
   /// - Parameter sets: the same sets, in the same order, as given at creation.
   /// - Returns: the number of contents with two or more labels.

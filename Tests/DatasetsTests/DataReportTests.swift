@@ -16,9 +16,11 @@ import Datasets
     ],
     overlaps: [
       DataReport.Overlap(
-        a: "small.tar.gz", b: "t-images-idx3-ubyte", sharedImages: 2, sharedContents: 1),
+        a: "small.tar.gz", b: "t-images-idx3-ubyte", sharedImages: 2, sharedContents: 1,
+        labelConflicts: 1),
       DataReport.Overlap(
-        a: "t-images-idx3-ubyte", b: "small.tar.gz", sharedImages: 1, sharedContents: 1),
+        a: "t-images-idx3-ubyte", b: "small.tar.gz", sharedImages: 1, sharedContents: 1,
+        labelConflicts: 1),
     ],
     labelConflicts: 1, seconds: 1.5)
 
@@ -31,8 +33,9 @@ import Datasets
         "duplicatesWithin": 2, "seconds": 0.250}, {"path": "t-images-idx3-ubyte", "images": 1, \
         "perClass": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "distinctContents": 1, "skipped": [], \
         "duplicatesWithin": 0, "seconds": 0.013}], "overlaps": [{"a": "small.tar.gz", \
-        "b": "t-images-idx3-ubyte", "sharedImages": 2, "sharedContents": 1}, \
-        {"a": "t-images-idx3-ubyte", "b": "small.tar.gz", "sharedImages": 1, "sharedContents": 1}], \
+        "b": "t-images-idx3-ubyte", "sharedImages": 2, "sharedContents": 1, "labelConflicts": 1}, \
+        {"a": "t-images-idx3-ubyte", "b": "small.tar.gz", "sharedImages": 1, "sharedContents": 1, \
+        "labelConflicts": 1}], \
         "labelConflicts": 1, "seconds": 1.500}
 
         """)
@@ -47,10 +50,10 @@ import Datasets
       skipped in small.tar.gz:
         s/A/"q".png: empty file
 
-      overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct contents in both):
-        a                    b                     shared  contents
-        small.tar.gz         t-images-idx3-ubyte        2         1
-        t-images-idx3-ubyte  small.tar.gz               1         1
+      overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct contents in both; conflicts: those with more than one label):
+        a                    b                     shared  contents  conflicts
+        small.tar.gz         t-images-idx3-ubyte        2         1          1
+        t-images-idx3-ubyte  small.tar.gz               1         1          1
 
       label conflicts (contents with more than one label): 1
       time: 1.500 s
@@ -77,8 +80,10 @@ import Datasets
     #expect(
       report.overlaps
         == [
-          DataReport.Overlap(a: "a", b: "b", sharedImages: 1, sharedContents: 1),
-          DataReport.Overlap(a: "b", b: "a", sharedImages: 1, sharedContents: 1),
+          DataReport.Overlap(
+            a: "a", b: "b", sharedImages: 1, sharedContents: 1, labelConflicts: 1),
+          DataReport.Overlap(
+            a: "b", b: "a", sharedImages: 1, sharedContents: 1, labelConflicts: 1),
         ])
     #expect(report.labelConflicts == 1)
   }

@@ -152,5 +152,7 @@ extension ImageSetTests {
     #expect(index.sharedContents(between: 0, and: 1) == 2)
     // Seed 3 is labelled 2 in a and 4 in b.
     #expect(index.labelConflicts(in: [a, b]) == 1)
+    #expect(index.labelConflicts(between: 0, and: 1, in: [a, b]) == 1)
+    #expect(index.labelConflicts(between: 0, and: 0, in: [a, b]) == 0)
   }
 }

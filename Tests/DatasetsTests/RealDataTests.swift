@@ -129,6 +129,11 @@ struct RealDataTests {
     #expect(overlaps["\(smallName)>\(largeName)"]?.sharedImages == 19)
     #expect(overlaps["\(smallName)>\(largeName)"]?.sharedContents == 19)
     #expect(report.overlaps.count == 6)
+    // The glyph labelled C, G and I in the large sample is in t10k as a C (checked against
+    // the manifests' pixel hashes); no other shared content changes label.
+    #expect(overlaps["\(largeName)>\(testName)"]?.labelConflicts == 1)
+    #expect(overlaps["\(testName)>\(largeName)"]?.labelConflicts == 1)
+    #expect(report.overlaps.map(\.labelConflicts).reduce(0, +) == 2)
     // One content under C, G and I in the large sample, one under I and J in the small one.
     #expect(report.labelConflicts == 2)
     #expect(DataReport.summarize([large]).labelConflicts == 1)
