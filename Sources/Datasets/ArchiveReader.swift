@@ -67,8 +67,11 @@ enum ArchiveReader {
   }
 
   private static func entryName(_ entry: OpaquePointer) -> String {
-    if let utf8 = archive_entry_pathname_utf8(entry) { return String(cString: utf8) }
+    // The stored bytes first: for tar they need no character-set conversion (which costs more
+    // than the rest of the header). Zip names that the locale cannot represent come back `nil`
+    // there and are asked for as UTF-8 instead. Invalid UTF-8 is repaired by `String`.
     if let raw = archive_entry_pathname(entry) { return String(cString: raw) }
+    if let utf8 = archive_entry_pathname_utf8(entry) { return String(cString: utf8) }
     return ""
   }
 

@@ -220,9 +220,15 @@ public final class PNGDecoder {
               row, previous: previous, count: rowBytes, filter: filter,
               bytesPerPixel: bytesPerPixel)
           else { return .corrupt("row filter type \(filter)") }
-          for x in 0..<width {
-            let target = (pass.y0 + y * pass.dy) * 28 + pass.x0 + x * pass.dx
-            output[target] = gray(of: row, x: x, info: info, paletteCount: paletteCount)
+          let rowOffset = (pass.y0 + y * pass.dy) * 28 + pass.x0
+          if info.colorType == 0 && info.bitDepth == 8 && pass.dx == 1 {
+            // The common notMNIST case: the row already is the output.
+            (output.baseAddress! + rowOffset).update(from: row, count: width)
+          } else {
+            for x in 0..<width {
+              output[rowOffset + x * pass.dx] = gray(
+                of: row, x: x, info: info, paletteCount: paletteCount)
+            }
           }
           rowStart += rowBytes + 1
         }

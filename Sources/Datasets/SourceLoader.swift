@@ -158,28 +158,53 @@ enum EntryPath {
   /// Whether a single path component marks junk (hidden files and folders, macOS and Windows
   /// metadata).
   static func isJunk(component: String) -> Bool {
-    component.hasPrefix(".") && component != "." || component == "__MACOSX"
-      || component == "Thumbs.db" || component == "desktop.ini"
+    var text = component
+    return text.withUTF8 { isJunk($0[...]) }
   }
 
   /// Classifies an entry path such as `notMNIST_small/A/xyz.png` or `./B/q.PNG`.
+  ///
+  /// Works on the path's UTF-8 bytes without allocating: an archive has half a million entries.
   static func classify(_ path: String) -> Classification {
-    let components = path.split(separator: "/").map(String.init).filter { $0 != "." }
-    guard let file = components.last, !components.contains(where: isJunk) else { return .ignored }
-    let folder = components.count >= 2 ? components[components.count - 2] : ""
-    let label = letterLabel(folder)
-    let isPNG = file.lowercased().hasSuffix(".png")
-    switch (label, isPNG) {
-    case (let label?, true): return .image(label: label)
-    case (_?, false): return .skipped(.notPNG)
-    case (nil, true): return .skipped(.noLetterFolder)
-    case (nil, false): return .ignored
+    var text = path
+    return text.withUTF8 { bytes in
+      var file: Slice<UnsafeBufferPointer<UInt8>>?
+      var folder: Slice<UnsafeBufferPointer<UInt8>>?
+      var start = 0
+      for end in 0...bytes.count where end == bytes.count || bytes[end] == slash {
+        defer { start = end + 1 }
+        let component = bytes[start..<end]
+        if component.isEmpty || (component.count == 1 && component.first == dot) { continue }
+        if isJunk(component) { return .ignored }
+        folder = file
+        file = component
+      }
+      guard let file else { return .ignored }
+      let label = folder.flatMap(letterLabel)
+      let isPNG = file.count >= 4 && file.suffix(4).map { $0 | 0x20 } == pngExtension
+      switch (label, isPNG) {
+      case (let label?, true): return .image(label: label)
+      case (_?, false): return .skipped(.notPNG)
+      case (nil, true): return .skipped(.noLetterFolder)
+      case (nil, false): return .ignored
+      }
     }
   }
 
+  private static let slash = UInt8(ascii: "/")
+  private static let dot = UInt8(ascii: ".")
+  /// `.png` in lower case; `| 0x20` lowers ASCII letters and leaves `.` alone.
+  private static let pngExtension = Array(".png".utf8)
+  private static let junkNames = ["__MACOSX", "Thumbs.db", "desktop.ini"].map { Array($0.utf8) }
+
+  private static func isJunk(_ component: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+    if component.first == dot { return component.count > 1 }
+    return junkNames.contains { $0.elementsEqual(component) }
+  }
+
   /// The label (0 to 9) of a folder named `A` to `J` in either case, or `nil`.
-  static func letterLabel(_ name: String) -> UInt8? {
-    guard name.utf8.count == 1, let byte = name.utf8.first else { return nil }
+  private static func letterLabel(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> UInt8? {
+    guard name.count == 1, let byte = name.first else { return nil }
     switch byte {
     case 0x41...0x4A: return byte - 0x41
     case 0x61...0x6A: return byte - 0x61
