@@ -6,7 +6,12 @@ public enum Program {
   public static let version = "0.1.0"
 
   /// Every subcommand, in the order the help lists them.
-  static var commands: [any Command.Type] { [] }
+  static var commands: [any Command.Type] {
+    [
+      DataInspectCommand.self,
+      SummaryCommand.self,
+    ]
+  }
 
   /// Runs the program with the arguments that follow the program name.
   /// - Returns: the process exit status: 0 success, 1 runtime failure, 64 usage error.
