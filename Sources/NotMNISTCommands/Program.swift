@@ -8,8 +8,11 @@ public enum Program {
   /// Every subcommand, in the order the help lists them.
   static var commands: [any Command.Type] {
     [
-      DataInspectCommand.self,
+      TrainCommand.self,
+      EvaluateCommand.self,
+      PredictCommand.self,
       SummaryCommand.self,
+      DataInspectCommand.self,
     ]
   }
 

@@ -14,6 +14,12 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A TensorBoard event file has a broken record at byte `offset`.
   case malformedEventFile(path: String, offset: Int, problem: String)
 
+  /// A model or checkpoint file is well-formed but does not fit: another format, a missing or
+  /// misshapen tensor, an architecture the engine cannot build.
+  case incompatibleFile(path: String, problem: String)
+  /// The engine or the optimizer refused to run; `message` is its own description.
+  case engine(String)
+
   /// A one-line message naming the file and the problem.
   public var description: String {
     switch self {
@@ -25,6 +31,10 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(path): tensor '\(tensor)' has dtype \(dtype), expected F32"
     case .malformedEventFile(let path, let offset, let problem):
       return "\(path): record at byte \(offset): \(problem)"
+    case .incompatibleFile(let path, let problem):
+      return "\(path): \(problem)"
+    case .engine(let message):
+      return message
     }
   }
 }
