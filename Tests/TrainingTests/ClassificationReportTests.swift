@@ -1,6 +1,7 @@
 import Foundation
 import TensorCore
 import Testing
+import TestSupport
 
 @testable import Training
 

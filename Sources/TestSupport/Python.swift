@@ -2,10 +2,12 @@ import Foundation
 import Testing
 
 /// A fresh directory under the system's temporary directory, removed when released.
-final class TemporaryDirectory {
-  let url: URL
+public final class TemporaryDirectory {
+  /// The directory.
+  public let url: URL
 
-  init() throws {
+  /// Creates the directory.
+  public init() throws {
     url = FileManager.default.temporaryDirectory
       .appendingPathComponent("training-tests-" + UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -15,22 +17,24 @@ final class TemporaryDirectory {
     try? FileManager.default.removeItem(at: url)
   }
 
-  func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+  /// A path inside the directory.
+  public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
 /// Runs Python snippets with the repository's `.venv`, which holds the ecosystem's readers.
-enum Python {
-  /// The package root, three levels above this file (`Tests/TrainingTests/TestHelpers.swift`).
-  static let packageRoot = URL(fileURLWithPath: #filePath)
+public enum Python {
+  /// The package root, three levels above this file (`Sources/TestSupport/Python.swift`).
+  public static let packageRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-  static let interpreter = packageRoot.appendingPathComponent(".venv/bin/python")
+  /// The venv's interpreter.
+  public static let interpreter = packageRoot.appendingPathComponent(".venv/bin/python")
 
   /// Runs `script` with `arguments` (available as `sys.argv[1:]`) and returns its stdout.
   ///
   /// Records an issue and returns `nil` when the venv is missing or the script fails, so a
   /// missing reader never passes silently.
-  static func run(
+  public static func run(
     _ script: String, arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
   ) -> String? {
     guard FileManager.default.isExecutableFile(atPath: interpreter.path) else {
@@ -70,7 +74,9 @@ enum Python {
   }
 
   /// Runs `script` and decodes its stdout as JSON.
-  static func json(
+  ///
+  /// Records an issue and returns `nil` when the script fails or prints something else.
+  public static func json(
     _ script: String, arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
   ) -> Any? {
     guard let text = run(script, arguments: arguments, sourceLocation: sourceLocation) else {
