@@ -202,7 +202,25 @@ extension DataReport {
   /// The report as aligned plain-text tables: one row per source with per-class counts, the
   /// skipped entries with reasons, the overlaps, label conflicts and the time taken.
   public var plainText: String {
-    var lines: [String] = []
+    var lines = sourceTable()
+    for source in sources where !source.skipped.isEmpty {
+      lines.append("")
+      lines.append("skipped in \(source.path):")
+      for entry in source.skipped { lines.append("  \(entry.entry): \(entry.reason)") }
+    }
+    if !overlaps.isEmpty {
+      lines.append("")
+      lines += overlapTable()
+    }
+    lines.append("")
+    lines.append("label conflicts (contents with more than one label): \(labelConflicts)")
+    lines.append("time: \(formatSeconds(seconds)) s")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// One header line and one row per source: images, per-class counts, distinct contents,
+  /// duplicates within, skipped entries and seconds.
+  private func sourceTable() -> [String] {
     let nameWidth = max(6, sources.map { $0.path.count }.max() ?? 0)
     let letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
     var header = pad("source", nameWidth, left: true) + "  " + pad("images", 7)
@@ -210,7 +228,7 @@ extension DataReport {
     header +=
       "  " + pad("distinct", 8) + "  " + pad("dup-within", 10) + "  " + pad("skipped", 7)
       + "  " + pad("seconds", 7)
-    lines.append(header)
+    var lines = [header]
     for source in sources {
       var row = pad(source.path, nameWidth, left: true) + "  " + pad("\(source.images)", 7)
       for count in source.perClass { row += " " + pad("\(count)", 6) }
@@ -220,32 +238,26 @@ extension DataReport {
         + "  " + pad(formatSeconds(source.seconds), 7)
       lines.append(row)
     }
-    for source in sources where !source.skipped.isEmpty {
-      lines.append("")
-      lines.append("skipped in \(source.path):")
-      for entry in source.skipped { lines.append("  \(entry.entry): \(entry.reason)") }
-    }
-    if !overlaps.isEmpty {
-      lines.append("")
+    return lines
+  }
+
+  /// A title, a header line and one row per ordered pair of sources.
+  private func overlapTable() -> [String] {
+    let aWidth = max(1, overlaps.map { $0.a.count }.max() ?? 0)
+    let bWidth = max(1, overlaps.map { $0.b.count }.max() ?? 0)
+    var lines = [
+      "overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct "
+        + "contents in both; conflicts: those with more than one label):",
+      "  " + pad("a", aWidth, left: true) + "  " + pad("b", bWidth, left: true) + "  "
+        + pad("shared", 7) + "  " + pad("contents", 8) + "  " + pad("conflicts", 9),
+    ]
+    for overlap in overlaps {
       lines.append(
-        "overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct "
-          + "contents in both; conflicts: those with more than one label):")
-      let aWidth = max(1, overlaps.map { $0.a.count }.max() ?? 0)
-      let bWidth = max(1, overlaps.map { $0.b.count }.max() ?? 0)
-      lines.append(
-        "  " + pad("a", aWidth, left: true) + "  " + pad("b", bWidth, left: true) + "  "
-          + pad("shared", 7) + "  " + pad("contents", 8) + "  " + pad("conflicts", 9))
-      for overlap in overlaps {
-        lines.append(
-          "  " + pad(overlap.a, aWidth, left: true) + "  " + pad(overlap.b, bWidth, left: true)
-            + "  " + pad("\(overlap.sharedImages)", 7) + "  "
-            + pad("\(overlap.sharedContents)", 8) + "  " + pad("\(overlap.labelConflicts)", 9))
-      }
+        "  " + pad(overlap.a, aWidth, left: true) + "  " + pad(overlap.b, bWidth, left: true)
+          + "  " + pad("\(overlap.sharedImages)", 7) + "  "
+          + pad("\(overlap.sharedContents)", 8) + "  " + pad("\(overlap.labelConflicts)", 9))
     }
-    lines.append("")
-    lines.append("label conflicts (contents with more than one label): \(labelConflicts)")
-    lines.append("time: \(formatSeconds(seconds)) s")
-    return lines.joined(separator: "\n") + "\n"
+    return lines
   }
 }
 
