@@ -113,31 +113,43 @@ public struct DataReport: Sendable, Equatable {
 
   /// Loads every path and reports on the data.
   /// - Parameters:
-  ///   - paths: folders, archives or idx images files (labels found beside them).
+  ///   - paths: folders, archives or idx images files.
+  ///   - labelsPaths: labels files for idx sources, keyed by the images path; an idx source
+  ///     without an entry has its labels found beside it. Default: none.
   ///   - workerCount: PNG decoding threads; default 2.
-  /// - Returns: the report.
+  /// - Returns: the report, with the time each source took to load.
   /// - Throws: the first source's `DatasetError` that cannot be read at all.
-  public static func inspect(paths: [String], workerCount: Int = 2) throws(DatasetError)
-    -> DataReport
-  {
+  public static func inspect(
+    paths: [String], labelsPaths: [String: String] = [:], workerCount: Int = 2
+  ) throws(DatasetError) -> DataReport {
     let start = monotonicSeconds()
     var loaded: [LoadedSource] = []
     var seconds: [Double] = []
     for path in paths {
       let sourceStart = monotonicSeconds()
-      loaded.append(try SourceLoader.load(path, workerCount: workerCount))
+      loaded.append(
+        try SourceLoader.load(path, labelsPath: labelsPaths[path], workerCount: workerCount))
       seconds.append(monotonicSeconds() - sourceStart)
     }
     return summarize(loaded, loadSeconds: seconds, startedAt: start)
   }
 
   /// Reports on sources that are already loaded.
-  /// - Parameter loaded: the sources.
-  /// - Returns: the report (per-source times are zero).
-  public static func summarize(_ loaded: [LoadedSource]) -> DataReport {
-    summarize(
-      loaded, loadSeconds: [Double](repeating: 0, count: loaded.count),
-      startedAt: monotonicSeconds())
+  /// - Parameters:
+  ///   - loaded: the sources.
+  ///   - loadSeconds: how long each source took to load, shown per source; `nil` shows zeros.
+  /// - Returns: the report; its total time covers only the duplicate analysis plus
+  ///   `loadSeconds`.
+  /// - Precondition: `loadSeconds`, when given, has one entry per source.
+  public static func summarize(_ loaded: [LoadedSource], loadSeconds: [Double]? = nil)
+    -> DataReport
+  {
+    let seconds = loadSeconds ?? [Double](repeating: 0, count: loaded.count)
+    precondition(
+      seconds.count == loaded.count,
+      "summarize needs one load time per source, got \(seconds.count) for \(loaded.count)")
+    return summarize(
+      loaded, loadSeconds: seconds, startedAt: monotonicSeconds() - seconds.reduce(0, +))
   }
 
   private static func summarize(

@@ -121,6 +121,25 @@ import Datasets
     #expect(report.overlaps.map(\.sharedImages) == [1, 1])
   }
 
+  @Test func inspectUsesGivenLabelsFiles() throws {
+    let folder = TemporaryFolder()
+    let images = folder.write(
+      FixtureBuilders.idxImages(FixtureBuilders.pattern(seed: 1), count: 1), "pictures.bin")
+    let labels = folder.write(FixtureBuilders.idxLabels([6]), "letters.bin")
+
+    let report = try DataReport.inspect(paths: [images], labelsPaths: [images: labels])
+
+    #expect(report.sources[0].perClass == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
+  }
+
+  @Test func summarizeShowsGivenLoadTimes() {
+    let set = ImageSet(pixels: FixtureBuilders.pattern(seed: 1), labels: [2], names: ["x"])
+    let report = DataReport.summarize(
+      [LoadedSource(path: "a", images: set, skipped: [])], loadSeconds: [1.25])
+    #expect(report.sources[0].seconds == 1.25)
+    #expect(report.seconds >= 1.25)
+  }
+
   @Test func inspectThrowsForAnUnreadableSource() {
     #expect(throws: DatasetError.fileNotFound(path: "/nonexistent/x.tar")) {
       try DataReport.inspect(paths: ["/nonexistent/x.tar"])
