@@ -1,13 +1,14 @@
 // Measures how fast `SourceLoader` reads a notMNIST_large-sized tar.gz, and its peak memory.
 //
-// Usage: swift run -c release DataBenchmark [--count N] [--workers W] [--path FILE]
+// Usage: swift run -c release DataBenchmark [--count N] [--workers W] [--repeat R] [--path FILE]
 //
 // The first run writes FILE (default /tmp/notmnist-bench/notMNIST_bench_<N>.tar.gz): N PNG files
 // in notMNIST layout (`notMNIST_large/<letter>/<name>.png`), glyph-like strokes rendered at 28x28,
 // compressed by zlib as real encoders do (about 100 to 900 bytes each), plus six broken files
 // like the real archive's (five empty, one not a PNG). Later runs reuse it. The load is then
 // checked (image count, skipped entries, a pixel checksum against the generated images) and
-// timed, and peak resident memory (VmHWM, reset after generation) is reported.
+// timed R times (median and p90), and peak resident memory (VmHWM, reset after generation) is
+// reported.
 import CArchive
 import CZlib
 import Datasets
@@ -19,6 +20,7 @@ import TensorCore
 struct Options {
   var count = 530_000
   var workers = 2
+  var repeatCount = 1
   var path: String?
 
   init(arguments: [String]) {
@@ -28,6 +30,7 @@ struct Options {
       switch flag {
       case "--count": count = integer(value, flag)
       case "--workers": workers = integer(value, flag)
+      case "--repeat": repeatCount = integer(value, flag)
       case "--path": path = value
       default: usage("unknown flag \(flag)")
       }
@@ -41,9 +44,10 @@ func integer(_ text: String, _ flag: String) -> Int {
 }
 
 func usage(_ message: String) -> Never {
-  FileHandle.standardError.write(
-    Data(
-      "error: \(message)\nusage: DataBenchmark [--count N] [--workers W] [--path FILE]\n".utf8))
+  let text =
+    "error: \(message)\n"
+    + "usage: DataBenchmark [--count N] [--workers W] [--repeat R] [--path FILE]\n"
+  FileHandle.standardError.write(Data(text.utf8))
   exit(64)
 }
 
@@ -219,39 +223,56 @@ if let text = try? String(contentsOfFile: expectedPath, encoding: .utf8),
 }
 let archiveBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
 
-resetPeakResident()
-let residentBefore = peakResidentMiB()
-let start = DispatchTime.now()
-let loaded: LoadedSource
-do {
-  loaded = try SourceLoader.load(path, workerCount: options.workers)
-} catch {
-  print("error: \(error)")
-  exit(1)
-}
-let elapsed = seconds(since: start)
-let peak = peakResidentMiB()
-
 /// The sum of all pixel bytes (a function, so that the loop does not run on the main actor).
 func sumOfPixels(_ pixels: [UInt8]) -> UInt64 {
   pixels.reduce(UInt64(0)) { $0 + UInt64($1) }
 }
 
-// Check the result before reporting the time.
-let pixelSum = sumOfPixels(loaded.images.pixels)
-let isCorrect =
-  loaded.images.count == expected.imageCount && loaded.skipped.count == expected.brokenCount
-  && pixelSum == expected.pixelSum
-print(
-  "check: \(loaded.images.count) images (expected \(expected.imageCount)), "
-    + "\(loaded.skipped.count) skipped (expected \(expected.brokenCount)), pixel sum "
-    + (pixelSum == expected.pixelSum ? "matches" : "DIFFERS"))
+/// Loads the archive once, checks the result against `expected`, and returns the seconds taken.
+func timedLoad(path: String, workers: Int, expected: Generated, shouldReport: Bool) -> Double {
+  let start = DispatchTime.now()
+  let loaded: LoadedSource
+  do {
+    loaded = try SourceLoader.load(path, workerCount: workers)
+  } catch {
+    print("error: \(error)")
+    exit(1)
+  }
+  let elapsed = seconds(since: start)
+
+  let pixelSum = sumOfPixels(loaded.images.pixels)
+  let isCorrect =
+    loaded.images.count == expected.imageCount && loaded.skipped.count == expected.brokenCount
+    && pixelSum == expected.pixelSum
+  if shouldReport || !isCorrect {
+    print(
+      "check: \(loaded.images.count) images (expected \(expected.imageCount)), "
+        + "\(loaded.skipped.count) skipped (expected \(expected.brokenCount)), pixel sum "
+        + (pixelSum == expected.pixelSum ? "matches" : "DIFFERS"))
+  }
+  if !isCorrect { exit(1) }
+  return elapsed
+}
+
+resetPeakResident()
+let residentBefore = peakResidentMiB()
+var times: [Double] = []
+for run in 0..<options.repeatCount {
+  times.append(
+    timedLoad(path: path, workers: options.workers, expected: expected, shouldReport: run == 0))
+}
+let peak = peakResidentMiB()
+times.sort()
+let median = times[times.count / 2]
+let p90 = times[min(times.count - 1, Int((Double(times.count) * 0.9).rounded(.up)) - 1)]
+let files = expected.imageCount + expected.brokenCount
+
 print("")
-print("name                     files    archive MB  workers  seconds   images/s  peak RSS MiB")
+print(
+  "name                files  archive MB  workers  runs  median s  p90 s  images/s  peak RSS MiB")
 print(
   String(
-    format: "load tar.gz (PNG)  %11d  %12.1f  %7d  %7.2f  %9.0f  %12.0f",
-    loaded.images.count + loaded.skipped.count, Double(archiveBytes) / 1e6, options.workers,
-    elapsed, Double(loaded.images.count) / elapsed, peak))
-print(String(format: "resident before load: %.0f MiB", residentBefore))
-exit(isCorrect ? 0 : 1)
+    format: "load tar.gz (PNG) %7d  %10.1f  %7d  %4d  %8.2f  %5.2f  %8.0f  %12.0f",
+    files, Double(archiveBytes) / 1e6, options.workers, times.count, median, p90,
+    Double(expected.imageCount) / median, peak))
+print(String(format: "resident before the first load: %.0f MiB", residentBefore))

@@ -113,31 +113,43 @@ public struct DataReport: Sendable, Equatable {
 
   /// Loads every path and reports on the data.
   /// - Parameters:
-  ///   - paths: folders, archives or idx images files (labels found beside them).
+  ///   - paths: folders, archives or idx images files.
+  ///   - labelsPaths: labels files for idx sources, keyed by the images path; an idx source
+  ///     without an entry has its labels found beside it. Default: none.
   ///   - workerCount: PNG decoding threads; default 2.
-  /// - Returns: the report.
+  /// - Returns: the report, with the time each source took to load.
   /// - Throws: the first source's `DatasetError` that cannot be read at all.
-  public static func inspect(paths: [String], workerCount: Int = 2) throws(DatasetError)
-    -> DataReport
-  {
+  public static func inspect(
+    paths: [String], labelsPaths: [String: String] = [:], workerCount: Int = 2
+  ) throws(DatasetError) -> DataReport {
     let start = monotonicSeconds()
     var loaded: [LoadedSource] = []
     var seconds: [Double] = []
     for path in paths {
       let sourceStart = monotonicSeconds()
-      loaded.append(try SourceLoader.load(path, workerCount: workerCount))
+      loaded.append(
+        try SourceLoader.load(path, labelsPath: labelsPaths[path], workerCount: workerCount))
       seconds.append(monotonicSeconds() - sourceStart)
     }
     return summarize(loaded, loadSeconds: seconds, startedAt: start)
   }
 
   /// Reports on sources that are already loaded.
-  /// - Parameter loaded: the sources.
-  /// - Returns: the report (per-source times are zero).
-  public static func summarize(_ loaded: [LoadedSource]) -> DataReport {
-    summarize(
-      loaded, loadSeconds: [Double](repeating: 0, count: loaded.count),
-      startedAt: monotonicSeconds())
+  /// - Parameters:
+  ///   - loaded: the sources.
+  ///   - loadSeconds: how long each source took to load, shown per source; `nil` shows zeros.
+  /// - Returns: the report; its total time covers only the duplicate analysis plus
+  ///   `loadSeconds`.
+  /// - Precondition: `loadSeconds`, when given, has one entry per source.
+  public static func summarize(_ loaded: [LoadedSource], loadSeconds: [Double]? = nil)
+    -> DataReport
+  {
+    let seconds = loadSeconds ?? [Double](repeating: 0, count: loaded.count)
+    precondition(
+      seconds.count == loaded.count,
+      "summarize needs one load time per source, got \(seconds.count) for \(loaded.count)")
+    return summarize(
+      loaded, loadSeconds: seconds, startedAt: monotonicSeconds() - seconds.reduce(0, +))
   }
 
   private static func summarize(
@@ -202,7 +214,25 @@ extension DataReport {
   /// The report as aligned plain-text tables: one row per source with per-class counts, the
   /// skipped entries with reasons, the overlaps, label conflicts and the time taken.
   public var plainText: String {
-    var lines: [String] = []
+    var lines = sourceTable()
+    for source in sources where !source.skipped.isEmpty {
+      lines.append("")
+      lines.append("skipped in \(source.path):")
+      for entry in source.skipped { lines.append("  \(entry.entry): \(entry.reason)") }
+    }
+    if !overlaps.isEmpty {
+      lines.append("")
+      lines += overlapTable()
+    }
+    lines.append("")
+    lines.append("label conflicts (contents with more than one label): \(labelConflicts)")
+    lines.append("time: \(formatSeconds(seconds)) s")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// One header line and one row per source: images, per-class counts, distinct contents,
+  /// duplicates within, skipped entries and seconds.
+  private func sourceTable() -> [String] {
     let nameWidth = max(6, sources.map { $0.path.count }.max() ?? 0)
     let letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
     var header = pad("source", nameWidth, left: true) + "  " + pad("images", 7)
@@ -210,7 +240,7 @@ extension DataReport {
     header +=
       "  " + pad("distinct", 8) + "  " + pad("dup-within", 10) + "  " + pad("skipped", 7)
       + "  " + pad("seconds", 7)
-    lines.append(header)
+    var lines = [header]
     for source in sources {
       var row = pad(source.path, nameWidth, left: true) + "  " + pad("\(source.images)", 7)
       for count in source.perClass { row += " " + pad("\(count)", 6) }
@@ -220,32 +250,26 @@ extension DataReport {
         + "  " + pad(formatSeconds(source.seconds), 7)
       lines.append(row)
     }
-    for source in sources where !source.skipped.isEmpty {
-      lines.append("")
-      lines.append("skipped in \(source.path):")
-      for entry in source.skipped { lines.append("  \(entry.entry): \(entry.reason)") }
-    }
-    if !overlaps.isEmpty {
-      lines.append("")
+    return lines
+  }
+
+  /// A title, a header line and one row per ordered pair of sources.
+  private func overlapTable() -> [String] {
+    let aWidth = max(1, overlaps.map { $0.a.count }.max() ?? 0)
+    let bWidth = max(1, overlaps.map { $0.b.count }.max() ?? 0)
+    var lines = [
+      "overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct "
+        + "contents in both; conflicts: those with more than one label):",
+      "  " + pad("a", aWidth, left: true) + "  " + pad("b", bWidth, left: true) + "  "
+        + pad("shared", 7) + "  " + pad("contents", 8) + "  " + pad("conflicts", 9),
+    ]
+    for overlap in overlaps {
       lines.append(
-        "overlaps (shared: images of a whose exact pixels also occur in b; contents: distinct "
-          + "contents in both; conflicts: those with more than one label):")
-      let aWidth = max(1, overlaps.map { $0.a.count }.max() ?? 0)
-      let bWidth = max(1, overlaps.map { $0.b.count }.max() ?? 0)
-      lines.append(
-        "  " + pad("a", aWidth, left: true) + "  " + pad("b", bWidth, left: true) + "  "
-          + pad("shared", 7) + "  " + pad("contents", 8) + "  " + pad("conflicts", 9))
-      for overlap in overlaps {
-        lines.append(
-          "  " + pad(overlap.a, aWidth, left: true) + "  " + pad(overlap.b, bWidth, left: true)
-            + "  " + pad("\(overlap.sharedImages)", 7) + "  "
-            + pad("\(overlap.sharedContents)", 8) + "  " + pad("\(overlap.labelConflicts)", 9))
-      }
+        "  " + pad(overlap.a, aWidth, left: true) + "  " + pad(overlap.b, bWidth, left: true)
+          + "  " + pad("\(overlap.sharedImages)", 7) + "  "
+          + pad("\(overlap.sharedContents)", 8) + "  " + pad("\(overlap.labelConflicts)", 9))
     }
-    lines.append("")
-    lines.append("label conflicts (contents with more than one label): \(labelConflicts)")
-    lines.append("time: \(formatSeconds(seconds)) s")
-    return lines.joined(separator: "\n") + "\n"
+    return lines
   }
 }
 

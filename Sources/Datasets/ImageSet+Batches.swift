@@ -1,3 +1,5 @@
+import TensorCore
+
 extension ImageSet {
   /// Writes the images at `indices`, normalized, into a caller-owned `[N, 28, 28, 1]` buffer.
   ///
@@ -47,6 +49,22 @@ extension ImageSet {
     buffer.withUnsafeMutableBufferPointer {
       writeBatch(indices: indices, into: $0, normalization: normalization)
     }
+  }
+
+  /// The images at `indices` as a normalized `[N, 28, 28, 1]` tensor.
+  ///
+  /// Allocates a new tensor; a training loop that reuses one buffer should call
+  /// ``writeBatch(indices:into:normalization:)`` instead.
+  /// - Parameters:
+  ///   - indices: the images of the batch, in batch order.
+  ///   - normalization: how bytes become floats; default ``PixelNormalization/keras``.
+  /// - Returns: a tensor of shape `[indices.count, 28, 28, 1]`.
+  public func batchTensor(
+    indices: some Collection<Int>, normalization: PixelNormalization = .keras
+  ) -> Tensor {
+    var scalars: [Float] = []
+    writeBatch(indices: indices, into: &scalars, normalization: normalization)
+    return Tensor(shape: [indices.count, Self.side, Self.side, 1], scalars: scalars)
   }
 
   /// The labels of the images at `indices`, as `Int` class numbers 0...9.

@@ -31,9 +31,11 @@ public final class PNGDecoder {
 
   // Note: libpng is not used for decoding. Its only API that reports errors as values (the
   // simplified `png_image_*` API) applies gAMA chunks, assumes 16-bit data is linear and
-  // premultiplies 16-bit alpha, so it cannot reproduce Pillow's pixels; its other API reports
-  // errors by longjmp, which Swift cannot catch. PNG's own structure is small, so it is
-  // parsed here and only the deflate stream goes to zlib, which returns errors as values.
+  // premultiplies 16-bit alpha, so it cannot reproduce Pillow's pixels: on the test fixtures,
+  // even read as RGBA and converted with Pillow's luma, it differs from Pillow on every 16-bit
+  // file and on the gAMA one (327 of 784 pixels). Its other API reports errors by longjmp,
+  // which Swift cannot catch. PNG's own structure is small, so it is parsed here and only the
+  // deflate stream goes to zlib, which returns errors as values.
   private let stream: UnsafeMutablePointer<z_stream>
   private var isStreamReady = false
   private var raw: [UInt8]
@@ -78,52 +80,35 @@ public final class PNGDecoder {
     if data.isEmpty { return .empty }
     guard data.count >= 8, data.prefix(8).elementsEqual(pngSignature) else { return .notPNG }
 
-    var header: PNGHeader?
-    var paletteCount = 0
-    var inflater = Inflater(expected: 0)
-    var hasImageData = false
     var offset = 8
-    while true {
-      guard offset + 12 <= data.count else { return .truncated }
-      let length = Int(readUInt32(data, offset))
-      let type = readUInt32(data, offset + 4)
-      guard length <= 0x7FFF_FFFF, offset + 12 + length <= data.count else { return .truncated }
-      let body = UnsafeRawBufferPointer(rebasing: data[(offset + 8)..<(offset + 8 + length)])
-      let crc = crc32(0, data.baseAddress! + offset + 4, uInt(length + 4))
-      guard UInt32(crc) == readUInt32(data, offset + 8 + length) else {
-        return .corrupt("CRC mismatch in \(chunkName(type)) chunk at byte \(offset)")
-      }
-      offset += 12 + length
+    let info: PNGHeader
+    switch readHeader(data, offset: &offset) {
+    case .fault(let reason): return reason
+    case .header(let parsed): info = parsed
+    }
 
-      guard let info = header else {
-        guard type == chunkIHDR else { return .corrupt("first chunk is \(chunkName(type))") }
-        switch PNGHeader.parse(body) {
-        case .fault(let reason):
-          return reason
-        case .header(let parsed):
-          guard parsed.width == 28, parsed.height == 28 else {
-            return .wrongSize(width: parsed.width, height: parsed.height)
-          }
-          header = parsed
-        }
-        continue
+    var paletteCount = 0
+    var inflater = Inflater(expected: info.rawByteCount)
+    var hasImageData = false
+    while true {
+      let type: UInt32
+      let body: UnsafeRawBufferPointer
+      switch nextChunk(data, offset: &offset) {
+      case .fault(let reason): return reason
+      case .chunk(let chunkType, let chunkBody): (type, body) = (chunkType, chunkBody)
       }
       switch type {
       case chunkPLTE:
-        guard length % 3 == 0, length / 3 >= 1, length / 3 <= 256 else {
-          return .corrupt("PLTE chunk of \(length) bytes")
+        guard body.count % 3 == 0, body.count / 3 >= 1, body.count / 3 <= 256 else {
+          return .corrupt("PLTE chunk of \(body.count) bytes")
         }
-        paletteCount = length / 3
+        paletteCount = body.count / 3
         fillPaletteLuma(body, count: paletteCount)
       case chunkIDAT:
         if info.colorType == 3 && paletteCount == 0 { return .corrupt("IDAT before PLTE") }
         if !hasImageData {
-          guard prepareStream() else { return .corrupt("zlib could not start") }
+          guard startImageData(info) else { return .corrupt("zlib could not start") }
           hasImageData = true
-          inflater = Inflater(expected: info.rawByteCount)
-          if raw.count < info.rawByteCount {
-            raw = [UInt8](repeating: 0, count: info.rawByteCount)
-          }
         }
         if let reason = feed(body, to: &inflater) { return reason }
       case chunkIEND:
@@ -140,6 +125,52 @@ public final class PNGDecoder {
         if type & 0x2000_0000 == 0 { return .corrupt("unknown critical chunk \(chunkName(type))") }
       }
     }
+  }
+
+  // MARK: - Chunks
+
+  /// One chunk, or why the file cannot be read further.
+  private enum ChunkRead {
+    case chunk(type: UInt32, body: UnsafeRawBufferPointer)
+    case fault(SkipReason)
+  }
+
+  /// Reads the chunk at `offset` (length, type, body, CRC), checks its CRC and moves past it.
+  private func nextChunk(_ data: UnsafeRawBufferPointer, offset: inout Int) -> ChunkRead {
+    guard offset + 12 <= data.count else { return .fault(.truncated) }
+    let length = Int(readUInt32(data, offset))
+    let type = readUInt32(data, offset + 4)
+    guard length <= 0x7FFF_FFFF, offset + 12 + length <= data.count else {
+      return .fault(.truncated)
+    }
+    let body = UnsafeRawBufferPointer(rebasing: data[(offset + 8)..<(offset + 8 + length)])
+    let crc = crc32(0, data.baseAddress! + offset + 4, uInt(length + 4))
+    guard UInt32(crc) == readUInt32(data, offset + 8 + length) else {
+      return .fault(.corrupt("CRC mismatch in \(chunkName(type)) chunk at byte \(offset)"))
+    }
+    offset += 12 + length
+    return .chunk(type: type, body: body)
+  }
+
+  /// Reads the first chunk, which must be a valid `IHDR` of a 28x28 image.
+  private func readHeader(_ data: UnsafeRawBufferPointer, offset: inout Int) -> PNGHeader.Parsed {
+    switch nextChunk(data, offset: &offset) {
+    case .fault(let reason):
+      return .fault(reason)
+    case .chunk(let type, let body):
+      guard type == chunkIHDR else { return .fault(.corrupt("first chunk is \(chunkName(type))")) }
+      let parsed = PNGHeader.parse(body)
+      if case .header(let info) = parsed, info.width != 28 || info.height != 28 {
+        return .fault(.wrongSize(width: info.width, height: info.height))
+      }
+      return parsed
+    }
+  }
+
+  /// Resets the zlib stream and makes room for the image's filtered rows.
+  private func startImageData(_ info: PNGHeader) -> Bool {
+    if raw.count < info.rawByteCount { raw = [UInt8](repeating: 0, count: info.rawByteCount) }
+    return prepareStream()
   }
 
   // MARK: - Inflate

@@ -98,7 +98,8 @@ public enum SourceLoader {
   }
 
   /// A generous estimate of an archive's entry count, from its (uncompressed) size: a tar entry
-  /// takes at least 1 KiB (a 512-byte header and one data block).
+  /// takes at least 1 KiB (a 512-byte header and one data block); a zip entry or a compressed
+  /// tar entry is taken as 256 bytes.
   private static func estimatedEntryCount(archiveAt path: String) -> Int {
     guard let size = FileIO.size(of: path) else { return 0 }
     let lower = path.lowercased()
@@ -110,7 +111,7 @@ public enum SourceLoader {
       let unpacked = trailer.reversed().reduce(0) { $0 << 8 | Int($1) }
       return max(unpacked, size) / 1024
     }
-    return size / 1024
+    return size / 256
   }
 
   private static func walkFolder(

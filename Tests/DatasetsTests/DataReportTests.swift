@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 
@@ -39,6 +40,23 @@ import Datasets
         "labelConflicts": 1, "seconds": 1.500}
 
         """)
+  }
+
+  @Test func jsonTextParsesWithTheKeysTheProgramPromises() throws {
+    let object = try JSONSerialization.jsonObject(with: Data(Self.report.jsonText.utf8))
+    let root = try #require(object as? [String: Any])
+    let sources = try #require(root["sources"] as? [[String: Any]])
+    let overlaps = try #require(root["overlaps"] as? [[String: Any]])
+
+    #expect(Set(root.keys) == ["sources", "overlaps", "labelConflicts", "seconds"])
+    #expect(sources.count == 2)
+    #expect(sources[0]["path"] as? String == "small.tar.gz")
+    #expect(sources[0]["perClass"] as? [Int] == [2, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    #expect(sources[0]["duplicatesWithin"] as? Int == 2)
+    let skipped = try #require(sources[0]["skipped"] as? [[String: String]])
+    #expect(skipped == [["entry": "s/A/\"q\".png", "reason": "empty file"]])
+    #expect(overlaps.map { $0["sharedImages"] as? Int } == [2, 1])
+    #expect(root["labelConflicts"] as? Int == 1)
   }
 
   @Test func plainTextIsAnAlignedTable() {
@@ -101,6 +119,25 @@ import Datasets
     #expect(report.sources.map(\.images) == [1, 1])
     #expect(report.sources[0].skipped == [SkippedEntry(entry: "d/B/2.png", reason: .empty)])
     #expect(report.overlaps.map(\.sharedImages) == [1, 1])
+  }
+
+  @Test func inspectUsesGivenLabelsFiles() throws {
+    let folder = TemporaryFolder()
+    let images = folder.write(
+      FixtureBuilders.idxImages(FixtureBuilders.pattern(seed: 1), count: 1), "pictures.bin")
+    let labels = folder.write(FixtureBuilders.idxLabels([6]), "letters.bin")
+
+    let report = try DataReport.inspect(paths: [images], labelsPaths: [images: labels])
+
+    #expect(report.sources[0].perClass == [0, 0, 0, 0, 0, 0, 1, 0, 0, 0])
+  }
+
+  @Test func summarizeShowsGivenLoadTimes() {
+    let set = ImageSet(pixels: FixtureBuilders.pattern(seed: 1), labels: [2], names: ["x"])
+    let report = DataReport.summarize(
+      [LoadedSource(path: "a", images: set, skipped: [])], loadSeconds: [1.25])
+    #expect(report.sources[0].seconds == 1.25)
+    #expect(report.seconds >= 1.25)
   }
 
   @Test func inspectThrowsForAnUnreadableSource() {

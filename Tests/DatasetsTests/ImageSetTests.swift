@@ -49,6 +49,17 @@ extension ImageSetTests {
     #expect(set.labels(at: [1, 0]) == [5, 4])
   }
 
+  @Test func batchTensorHasKerasImageShape() {
+    let set = ImageSet(
+      pixels: [UInt8](repeating: 255, count: 784) + [UInt8](repeating: 0, count: 784),
+      labels: [0, 1], names: ["a", "b"])
+    let tensor = set.batchTensor(indices: [1, 0, 1])
+    #expect(tensor.shape == [3, 28, 28, 1])
+    #expect(tensor.scalars[0] == -0.5)
+    #expect(tensor.scalars[784] == 0.5)
+    #expect(tensor.scalars[3 * 784 - 1] == -0.5)
+  }
+
   @Test func unitRangeNormalizationDividesBy255() {
     let set = ImageSet(
       pixels: [UInt8](repeating: 51, count: 784), labels: [0], names: ["a"])

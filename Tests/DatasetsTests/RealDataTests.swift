@@ -140,6 +140,18 @@ struct RealDataTests {
     #expect(DataReport.summarize([small]).labelConflicts == 1)
   }
 
+  @Test func allWhiteIsAreWhereTheReadmeSays() throws {
+    let (small, large, test) = try sources()
+    func whiteImageLabels(_ set: ImageSet) -> [UInt8] {
+      set.labels.indices.filter { set.pixels(at: $0).allSatisfy { $0 == 255 } }.map {
+        set.labels[$0]
+      }
+    }
+    #expect(whiteImageLabels(test.images) == [UInt8](repeating: 8, count: 141))
+    #expect(whiteImageLabels(large.images) == [UInt8](repeating: 8, count: 40))
+    #expect(whiteImageLabels(small.images).isEmpty)
+  }
+
   @Test func duplicateAndLeakRemovalDropTheExpectedCounts() throws {
     let (small, large, test) = try sources()
     let deduplicated = test.images.removingDuplicates()

@@ -165,6 +165,19 @@ extension SourceLoaderTests {
     }
   }
 
+  @Test func truncatedPlainTarIsAnError() {
+    let folder = TemporaryFolder()
+    let tar = FixtureBuilders.tar(SampleTree.archiveMembers(under: "t"))
+    let path = folder.write(Array(tar.prefix(2000)), "cut.tar")
+
+    #expect {
+      try SourceLoader.load(path)
+    } throws: { error in
+      guard case .archive(let errorPath, let reason) = error as? DatasetError else { return false }
+      return errorPath == path && reason.contains("runcated")
+    }
+  }
+
   @Test func fileThatIsNotAnArchiveIsAnError() {
     let folder = TemporaryFolder()
     let path = folder.write([UInt8](repeating: 0x41, count: 2000), "fake.zip")
