@@ -26,12 +26,8 @@ enum DataInspectCommand: Command {
 
     let report: DataReport
     do {
-      if let labelsPath {
-        let loaded = try SourceLoader.load(paths[0], labelsPath: labelsPath)
-        report = DataReport.summarize([loaded])
-      } else {
-        report = try DataReport.inspect(paths: paths)
-      }
+      let labels = labelsPath.map { [paths[0]: $0] } ?? [:]
+      report = try DataReport.inspect(paths: paths, labelsPaths: labels)
     } catch {
       throw .failure(error.description)
     }
