@@ -1,0 +1,96 @@
+import CPNG
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#else
+  import Darwin
+#endif
+
+extension Canvas {
+  /// Encodes the canvas as an 8-bit RGB PNG (colour type 2, no interlace) with libpng's
+  /// simplified API (`png_image_write_to_memory`), which reports errors instead of jumping.
+  /// - Returns: the complete PNG file.
+  /// - Throws: ``PicturesError/pngEncodingFailed(width:height:message:)`` with libpng's message.
+  public func pngData() throws(PicturesError) -> [UInt8] {
+    var image = png_image()
+    image.version = UInt32(PNG_IMAGE_VERSION)
+    image.width = UInt32(width)
+    image.height = UInt32(height)
+    image.format = UInt32(PNG_FORMAT_RGB)
+    let rowStride = Int32(3 * width)
+
+    // The first call, with no buffer, asks libpng for an upper bound on the size.
+    var size = png_alloc_size_t(0)
+    let sized = pixels.withUnsafeBytes { source in
+      png_image_write_to_memory(&image, nil, &size, 0, source.baseAddress, rowStride, nil)
+    }
+    guard sized != 0, size > 0 else { throw encodingError(&image) }
+
+    var output = [UInt8](repeating: 0, count: Int(size))
+    let written = output.withUnsafeMutableBytes { target in
+      pixels.withUnsafeBytes { source in
+        png_image_write_to_memory(
+          &image, target.baseAddress, &size, 0, source.baseAddress, rowStride, nil)
+      }
+    }
+    guard written != 0 else { throw encodingError(&image) }
+    output.removeSubrange(Int(size)...)
+    return output
+  }
+
+  /// Writes the canvas as a PNG file, atomically: the bytes go to a temporary file beside `url`,
+  /// which is flushed and renamed over it, so readers never see a partial picture.
+  /// - Parameter url: a file URL whose directory exists.
+  /// - Throws: ``PicturesError/pngEncodingFailed(width:height:message:)`` or
+  ///   ``PicturesError/io(path:operation:reason:)`` naming the failed call and path.
+  public func writePNG(to url: URL) throws(PicturesError) {
+    try AtomicWriter.replaceFile(at: url, with: pngData())
+  }
+
+  /// Builds the error for a failed libpng call from the image's message and frees its state.
+  private func encodingError(_ image: inout png_image) -> PicturesError {
+    let message = withUnsafeBytes(of: image.message) { raw in
+      String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+    }
+    png_image_free(&image)
+    return .pngEncodingFailed(width: width, height: height, message: message)
+  }
+}
+
+/// Replaces a file atomically: temporary file in the same directory, `fsync`, `rename`.
+enum AtomicWriter {
+  /// Writes `bytes` to a fresh temporary file beside `url` and renames it over `url`.
+  static func replaceFile(at url: URL, with bytes: [UInt8]) throws(PicturesError) {
+    let target = url.path
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let temporary =
+      url.deletingLastPathComponent().path + "/." + url.lastPathComponent
+      + ".tmp-\(getpid())-\(now.tv_sec)\(now.tv_nsec)"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw failure(temporary, "open") }
+
+    var failed: PicturesError?
+    bytes.withUnsafeBytes { buffer in
+      guard let base = buffer.baseAddress else { return }
+      var offset = 0
+      while offset < buffer.count, failed == nil {
+        let count = write(descriptor, base + offset, buffer.count - offset)
+        if count < 0, errno != EINTR { failed = failure(temporary, "write") }
+        if count > 0 { offset += count }
+      }
+    }
+    if failed == nil, fsync(descriptor) != 0 { failed = failure(temporary, "fsync") }
+    if close(descriptor) != 0, failed == nil { failed = failure(temporary, "close") }
+    if failed == nil, rename(temporary, target) != 0 { failed = failure(target, "rename") }
+    if let failed {
+      unlink(temporary)
+      throw failed
+    }
+  }
+
+  private static func failure(_ path: String, _ operation: String) -> PicturesError {
+    .io(path: path, operation: operation, reason: String(cString: strerror(errno)))
+  }
+}
