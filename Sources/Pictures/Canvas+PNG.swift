@@ -1,12 +1,6 @@
 import CPNG
 import Foundation
 
-#if canImport(Glibc)
-  import Glibc
-#else
-  import Darwin
-#endif
-
 extension Canvas {
   /// Encodes the canvas as an 8-bit RGB PNG (colour type 2, no interlace) with libpng's
   /// simplified API (`png_image_write_to_memory`), which reports errors instead of jumping.
@@ -55,42 +49,5 @@ extension Canvas {
     }
     png_image_free(&image)
     return .pngEncodingFailed(width: width, height: height, message: message)
-  }
-}
-
-/// Replaces a file atomically: temporary file in the same directory, `fsync`, `rename`.
-enum AtomicWriter {
-  /// Writes `bytes` to a fresh temporary file beside `url` and renames it over `url`.
-  static func replaceFile(at url: URL, with bytes: [UInt8]) throws(PicturesError) {
-    let target = url.path
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    let temporary =
-      url.deletingLastPathComponent().path + "/." + url.lastPathComponent
-      + ".tmp-\(getpid())-\(now.tv_sec)\(now.tv_nsec)"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw failure(temporary, "open") }
-
-    var failed: PicturesError?
-    bytes.withUnsafeBytes { buffer in
-      guard let base = buffer.baseAddress else { return }
-      var offset = 0
-      while offset < buffer.count, failed == nil {
-        let count = write(descriptor, base + offset, buffer.count - offset)
-        if count < 0, errno != EINTR { failed = failure(temporary, "write") }
-        if count > 0 { offset += count }
-      }
-    }
-    if failed == nil, fsync(descriptor) != 0 { failed = failure(temporary, "fsync") }
-    if close(descriptor) != 0, failed == nil { failed = failure(temporary, "close") }
-    if failed == nil, rename(temporary, target) != 0 { failed = failure(target, "rename") }
-    if let failed {
-      unlink(temporary)
-      throw failed
-    }
-  }
-
-  private static func failure(_ path: String, _ operation: String) -> PicturesError {
-    .io(path: path, operation: operation, reason: String(cString: strerror(errno)))
   }
 }

@@ -161,8 +161,7 @@ public struct LineChart: Hashable, Sendable {
     canvas.drawText(
       title, at: Point(x: frame.center.x, y: Double(frame.y + 8)), font: font,
       size: LineChart.titleSize, color: .ink, horizontal: .center, vertical: .top)
-    drawLegend(
-      into: &canvas, centerX: frame.center.x, top: frame.y + 34, colors: colors, font: font)
+    drawLegend(into: &canvas, frame: frame, colors: colors, font: font)
     drawAxes(into: &canvas, frame: frame, plot: plot, xTicks: xTicks, yTicks: yTicks, font: font)
 
     var inner = Canvas(width: plot.width, height: plot.height)
@@ -214,11 +213,37 @@ public struct LineChart: Hashable, Sendable {
     let titleLine = font.measure(yTitle, size: LineChart.labelSize).height
     let tickLine = font.measure("0", size: LineChart.tickSize).height
     let left = 10 + titleLine + 10 + tickLabelWidth + 8
-    let top = 64
+    let top = LineChart.legendTop + legendRows(width: frame.width, font: font).count * 20 + 10
     let bottom = 8 + tickLine + 8 + titleLine + 10
     return PixelRect(
       x: frame.x + left, y: frame.y + top, width: max(1, frame.width - left - 24),
       height: max(1, frame.height - top - bottom))
+  }
+
+  /// Pixels from the top of the frame to the first legend row.
+  static let legendTop = 34
+
+  /// The legend's width for each series: swatch, gap and name.
+  private func legendItemWidths(font: Font) -> [Int] {
+    series.map { 22 + 6 + font.measure($0.name, size: LineChart.labelSize).width }
+  }
+
+  /// The series indices on each legend row, packed greedily into `width` less a margin; a
+  /// chart without series has no rows.
+  func legendRows(width: Int, font: Font) -> [[Int]] {
+    let widths = legendItemWidths(font: font)
+    var rows: [[Int]] = []
+    var used = 0
+    for (index, itemWidth) in widths.enumerated() {
+      if rows.isEmpty || used + 20 + itemWidth > width - 20 {
+        rows.append([index])
+        used = itemWidth
+      } else {
+        rows[rows.count - 1].append(index)
+        used += 20 + itemWidth
+      }
+    }
+    return rows
   }
 
   /// Each series' colour: its own, or the palette's next unused one.
@@ -233,22 +258,25 @@ public struct LineChart: Hashable, Sendable {
 
   // MARK: - Drawing
 
+  /// Draws the legend rows, each centred in the frame, 20 px apart.
   private func drawLegend(
-    into canvas: inout Canvas, centerX: Double, top: Int, colors: [RGBColor], font: Font
+    into canvas: inout Canvas, frame: PixelRect, colors: [RGBColor], font: Font
   ) {
-    let swatch = 22
     let gap = 20
-    let widths = series.map { swatch + 6 + font.measure($0.name, size: LineChart.labelSize).width }
-    var x = Int(centerX) - (widths.reduce(0, +) + gap * max(0, widths.count - 1)) / 2
-    let middle = Double(top) + 9
-    for ((item, color), itemWidth) in zip(zip(series, colors), widths) {
-      canvas.drawLine(
-        from: Point(x: Double(x), y: middle), to: Point(x: Double(x + swatch), y: middle),
-        color: color, lineWidth: 2.5)
-      canvas.drawText(
-        item.name, at: Point(x: Double(x + swatch + 6), y: middle), font: font,
-        size: LineChart.labelSize, color: .ink, vertical: .middle)
-      x += itemWidth + gap
+    let widths = legendItemWidths(font: font)
+    for (row, indices) in legendRows(width: frame.width, font: font).enumerated() {
+      let rowWidth = indices.map { widths[$0] }.reduce(0, +) + gap * (indices.count - 1)
+      var x = Int(frame.center.x) - rowWidth / 2
+      let middle = Double(frame.y + LineChart.legendTop + 20 * row) + 9
+      for index in indices {
+        canvas.drawLine(
+          from: Point(x: Double(x), y: middle), to: Point(x: Double(x + 22), y: middle),
+          color: colors[index], lineWidth: 2.5)
+        canvas.drawText(
+          series[index].name, at: Point(x: Double(x + 28), y: middle), font: font,
+          size: LineChart.labelSize, color: .ink, vertical: .middle)
+        x += widths[index] + gap
+      }
     }
   }
 
@@ -318,10 +346,15 @@ public struct LineChart: Hashable, Sendable {
   }
 
   /// The pixel offset of `value` along an axis of `length` pixels (from the bottom when
-  /// `flipped`), with the domain's ends on the first and last pixel.
+  /// `flipped`): the domain's ends sit ``dataInset`` pixels inside the plot's edges, so dots on
+  /// the extremes are drawn whole.
   func position(_ value: Double, in ticks: AxisTicks, length: Int, flipped: Bool) -> Double {
     let fraction = (value - ticks.lower) / (ticks.upper - ticks.lower)
-    let span = Double(length - 1)
-    return flipped ? span - fraction * span : fraction * span
+    let inset = Double(min(LineChart.dataInset, (length - 1) / 4))
+    let span = Double(length - 1) - 2 * inset
+    return inset + (flipped ? span - fraction * span : fraction * span)
   }
+
+  /// Pixels between the plot's frame and the ends of its axes' domains.
+  static let dataInset = 6
 }

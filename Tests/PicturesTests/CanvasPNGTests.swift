@@ -58,6 +58,19 @@ import Testing
     }
   }
 
+  @Test func failedRenameKeepsTheOldEntryAndRemovesTheTemporary() throws {
+    let directory = try TemporaryDirectory()
+    let target = directory.file("taken.png")
+    try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
+    try Data("keep".utf8).write(to: target.appendingPathComponent("inside"))
+
+    #expect(
+      throws: PicturesError.io(path: target.path, operation: "rename", reason: "Is a directory")
+    ) { try Self.sampleCanvas().writePNG(to: target) }
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["taken.png"])
+  }
+
   @Test func ioErrorMessageNamesPathOperationAndReason() {
     let error = PicturesError.io(path: "/tmp/x.png", operation: "rename", reason: "Is a directory")
     #expect(error.description == "/tmp/x.png: rename failed: Is a directory")

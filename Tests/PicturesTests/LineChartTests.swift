@@ -101,6 +101,26 @@ import Testing
     #expect(canvas[2, 2] == .white)
   }
 
+  @Test func longLegendWrapsOntoMoreRowsAndLowersThePlot() throws {
+    let font = try standardFont()
+    let names = ["training loss", "validation loss", "test loss", "smoothed training loss"]
+    let wide = LineChart(
+      title: "t", yTitle: "y", series: names.map { ChartSeries(name: $0, values: [1, 2]) })
+    var narrow = wide
+    narrow.width = 300
+    let yTicks = wide.ticks().y
+
+    #expect(wide.legendRows(width: wide.width, font: font) == [[0, 1, 2, 3]])
+    let rows = narrow.legendRows(width: narrow.width, font: font)
+    #expect(rows.count >= 2)
+    #expect(rows.flatMap { $0 } == [0, 1, 2, 3])
+    let wideTop = wide.plotArea(in: wide.render(font: font).bounds, yTicks: yTicks, font: font).y
+    let narrowTop = narrow.plotArea(
+      in: PixelRect(x: 0, y: 0, width: 300, height: 420), yTicks: yTicks, font: font
+    ).y
+    #expect(narrowTop == wideTop + 20 * (rows.count - 1))
+  }
+
   @Test func seriesWithoutColourTakeThePaletteInOrder() {
     let chart = LineChart(
       title: "t", yTitle: "y",
