@@ -79,6 +79,9 @@ public struct Heatmap: Hashable, Sendable {
     public var grid: PixelRect
     /// The colour legend bar (0% at the bottom, 100% at the top).
     public var legendBar: PixelRect
+    /// The column the title is centred on: the grid's centre, or further right for a title
+    /// wider than the space left of it.
+    public var titleCenter: Int
 
     /// The rectangle of cell (`row`, `column`).
     /// - Parameters:
@@ -110,10 +113,14 @@ public struct Heatmap: Hashable, Sendable {
     let top = 48
     let grid = PixelRect(x: left, y: top, width: n * cellSize, height: n * cellSize)
     let legendBar = PixelRect(x: grid.maxX + 28, y: grid.y, width: 18, height: grid.height)
-    let width = legendBar.maxX + 8 + scaleWidth + 12 + line + 14
+    let titleWidth = font.measure(title, size: Heatmap.titleSize).width
+    let titleCenter = max(grid.x + grid.width / 2, titleWidth / 2 + 12)
+    let width = max(
+      legendBar.maxX + 8 + scaleWidth + 12 + line + 14, titleCenter + titleWidth / 2 + 12)
     let height = grid.maxY + 8 + line + 10 + line + 14
     return Layout(
-      width: width, height: height, cellSize: cellSize, grid: grid, legendBar: legendBar)
+      width: width, height: height, cellSize: cellSize, grid: grid, legendBar: legendBar,
+      titleCenter: titleCenter)
   }
 
   /// Renders the heatmap on a white canvas sized by ``layout(font:)``.
@@ -126,7 +133,8 @@ public struct Heatmap: Hashable, Sendable {
     let line = font.measure("Ag", size: Heatmap.labelSize).height
 
     canvas.drawText(
-      title, at: Point(x: grid.center.x, y: 12), font: font, size: Heatmap.titleSize, color: .ink,
+      title, at: Point(x: Double(layout.titleCenter), y: 12), font: font, size: Heatmap.titleSize,
+      color: .ink,
       horizontal: .center, vertical: .top)
     drawCells(into: &canvas, layout: layout, font: font)
 

@@ -67,6 +67,19 @@ import Testing
     #expect(canvas.count(in: scale) { $0 != .white } > 100)
   }
 
+  @Test func longTitleWidensThePictureInsteadOfBeingCut() throws {
+    let font = try standardFont()
+    let title = "Confusion matrix of a two-class problem with a long title"
+    let heatmap = Heatmap(counts: [[3, 1], [0, 4]], labels: ["x", "y"], title: title)
+    let layout = heatmap.layout(font: font)
+    let titleWidth = font.measure(title, size: 17).width
+
+    #expect(layout.titleCenter - titleWidth / 2 >= 12)
+    #expect(layout.titleCenter + titleWidth / 2 <= layout.width - 12)
+    let canvas = heatmap.render(font: font)
+    #expect(canvas.count(in: PixelRect(x: 0, y: 0, width: 12, height: 40)) { $0 != .white } == 0)
+  }
+
   @Test func rowAndColumnLabelsAreDrawn() throws {
     let font = try standardFont()
     let heatmap = Heatmap(counts: Self.matrix())
