@@ -1,7 +1,7 @@
 import CFreeType
 
 /// A TrueType font opened with FreeType, which rasterizes single lines of text as anti-aliased
-/// coverage masks for ``Canvas/drawText(_:at:font:size:color:alignment:rotation:)``.
+/// coverage masks for ``Canvas/drawText(_:at:font:size:color:horizontal:vertical:rotation:)``.
 ///
 /// Sizes are in pixels (the em height, as `FT_Set_Pixel_Sizes` takes it); glyphs are hinted and
 /// placed at whole-pixel advances so small text stays crisp. Pair kerning from the font's `kern`

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Pictures
+import TensorCore
 
 @Suite struct ImageGridTests {
   /// A 28x28 image: a bright square in the top-left quarter on a dark background.
@@ -87,5 +88,36 @@ import Testing
     let grid = ImageGrid.mostConfidentMistakes(
       images: [Self.glyph()], trueLabels: [4], predictedLabels: [4], probabilities: [0.4])
     #expect(grid.images.isEmpty)
+  }
+}
+
+extension ImageGridTests {
+  /// `n` images whose every byte is the image's index, labelled `index % 10`.
+  static func dataset(_ n: Int) -> (pixels: [UInt8], labels: [Int]) {
+    ((0..<n).flatMap { [UInt8](repeating: UInt8($0), count: 784) }, (0..<n).map { $0 % 10 })
+  }
+
+  @Test func randomSampleIsDistinctLabelledAndRepeatsWithTheSeed() {
+    let (pixels, labels) = Self.dataset(50)
+    var first = SeededGenerator(seed: 7)
+    var second = SeededGenerator(seed: 7)
+    let grid = ImageGrid.randomSample(pixels: pixels, labels: labels, count: 20, using: &first)
+    let again = ImageGrid.randomSample(pixels: pixels, labels: labels, count: 20, using: &second)
+
+    let indices = grid.images.map { Int($0[0]) }
+    #expect(grid.images.count == 20)
+    #expect(Set(indices).count == 20)
+    #expect(grid.images.allSatisfy { Set($0).count == 1 })
+    #expect(grid.labels == indices.map { Heatmap.letters[$0 % 10] })
+    #expect(again == grid)
+    #expect(indices != Array(0..<20))
+  }
+
+  @Test func randomSampleOfMoreThanTheDataSetShowsEveryImageOnce() {
+    let (pixels, labels) = Self.dataset(4)
+    var generator = SeededGenerator(seed: 1)
+    let grid = ImageGrid.randomSample(pixels: pixels, labels: labels, count: 9, using: &generator)
+
+    #expect(grid.images.map { Int($0[0]) }.sorted() == [0, 1, 2, 3])
   }
 }
