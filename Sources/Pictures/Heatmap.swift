@@ -21,6 +21,8 @@ public struct Heatmap: Hashable, Sendable {
   public var columnTitle: String
   /// The colour scale for row shares; ColorBrewer "Blues" by default.
   public var colorMap: ColorMap
+  /// The title of the colour legend bar, drawn bottom to top at the right.
+  public var scaleTitle: String
 
   /// Creates a heatmap of a confusion matrix.
   /// - Parameters:
@@ -30,11 +32,12 @@ public struct Heatmap: Hashable, Sendable {
   ///   - rowTitle: the row title; "true letter" by default.
   ///   - columnTitle: the column title; "predicted letter" by default.
   ///   - colorMap: the colour scale; ``ColorMap/blues`` by default.
+  ///   - scaleTitle: the legend bar's title; "share of true-letter row" by default.
   /// - Precondition: `counts` is `n` x `n` with `n == labels.count >= 1`, all counts >= 0.
   public init(
     counts: [[Int]], labels: [String] = Heatmap.letters, title: String = "Confusion matrix",
     rowTitle: String = "true letter", columnTitle: String = "predicted letter",
-    colorMap: ColorMap = .blues
+    colorMap: ColorMap = .blues, scaleTitle: String = "share of true-letter row"
   ) {
     precondition(
       !labels.isEmpty && counts.count == labels.count
@@ -49,6 +52,7 @@ public struct Heatmap: Hashable, Sendable {
     self.rowTitle = rowTitle
     self.columnTitle = columnTitle
     self.colorMap = colorMap
+    self.scaleTitle = scaleTitle
   }
 
   /// The notMNIST class letters: label 0 is "A", label 9 is "J".
@@ -194,7 +198,7 @@ public struct Heatmap: Hashable, Sendable {
         size: Heatmap.countSize, color: .ink, vertical: .middle)
     }
     canvas.drawText(
-      "share of true-letter row", at: Point(x: Double(width - 12), y: bar.center.y), font: font,
+      scaleTitle, at: Point(x: Double(width - 12), y: bar.center.y), font: font,
       size: Heatmap.labelSize, color: .ink, horizontal: .center, vertical: .bottom,
       rotation: .counterClockwise)
   }
