@@ -71,7 +71,7 @@ enum TrainCommand: Command {
   {
     let plan = try validate(arguments)
     let data = try loadData(plan, console: console)
-    let (trainer, isResumed) = try makeTrainer(plan, data: data, console: console)
+    let (trainer, tensorBoard) = try makeTrainer(plan, data: data, console: console)
     Interruption.install()
 
     let outcome: TrainingOutcome
@@ -80,9 +80,15 @@ enum TrainCommand: Command {
     } catch {
       throw .failure(error.description)
     }
-    return try finish(
-      plan, trainer: trainer, outcome: outcome, test: data.test, isResumed: isResumed,
+    let status = try finish(
+      plan, trainer: trainer, outcome: outcome, test: data.test, tensorBoard: tensorBoard,
       console: console)
+    do {
+      try tensorBoard.close()
+    } catch {
+      throw .failure(error.description)
+    }
+    return status
   }
 
   // MARK: - Flags
@@ -200,7 +206,7 @@ enum TrainCommand: Command {
   // MARK: - Setup
 
   static func makeTrainer(_ plan: Plan, data: Splits, console: Console) throws(CommandLineError)
-    -> (Trainer, Bool)
+    -> (Trainer, TensorBoardObserver)
   {
     var model: Model
     var optimizer: any Optimizer
@@ -251,7 +257,7 @@ enum TrainCommand: Command {
       model: model, optimizer: optimizer, training: data.training, validation: data.validation,
       configuration: configuration, progress: progress, directory: plan.logDirectory,
       observers: [display, tensorBoard], settings: settings)
-    return (trainer, plan.resume)
+    return (trainer, tensorBoard)
   }
 
   static func settingsBlock(
@@ -284,8 +290,8 @@ enum TrainCommand: Command {
   // MARK: - End of run
 
   static func finish(
-    _ plan: Plan, trainer: Trainer, outcome: TrainingOutcome, test: ImageSet?, isResumed: Bool,
-    console: Console
+    _ plan: Plan, trainer: Trainer, outcome: TrainingOutcome, test: ImageSet?,
+    tensorBoard: TensorBoardObserver, console: Console
   ) throws(CommandLineError) -> Int32 {
     if outcome.stop == .interrupted {
       console.note(
@@ -320,7 +326,14 @@ enum TrainCommand: Command {
 
     guard let test else { return 0 }
     do {
+      let start = Date()
+      let metrics = try Trainer.evaluate(model, on: test, batchSize: plan.configuration.batchSize)
       let report = try Predictor.report(model: model, images: test)
+      try tensorBoard.evaluationDidEnd(
+        EvaluationEnd(
+          split: "test", globalStep: outcome.progress.globalStep, metrics: metrics,
+          sampleCount: test.count, elapsedSeconds: Date().timeIntervalSince(start),
+          report: report))
       console.write(report.text())
       _ = try report.write(to: plan.logDirectory, stem: "test-report")
     } catch {

@@ -5,8 +5,12 @@ import Foundation
 /// Tags, all at the global training step: `train/loss`, `train/accuracy` and
 /// `optimizer/learning_rate` every `stepInterval` steps and at each epoch end; `val/loss` and
 /// `val/accuracy` at each epoch end; `<split>/loss` and `<split>/accuracy` after an evaluation
-/// (for example `test/loss`). Accuracies are fractions in `[0, 1]`. The file is flushed at each
-/// epoch and evaluation end and closed at the run end.
+/// (for example `test/loss`). Per-epoch values also go to `epoch/train_loss`,
+/// `epoch/train_accuracy`, `epoch/val_loss` and `epoch/val_accuracy` at the epoch number, so
+/// TensorBoard can chart them against epochs as Keras's `epoch_loss` charts do. Training
+/// scalars at each step are the running means over the epoch so far, as Keras's progress bar
+/// shows them. Accuracies are fractions in `[0, 1]`. The file is flushed at each epoch and
+/// evaluation end and at the run end, and closed by ``close()`` or when the observer is freed.
 public final class TensorBoardObserver: TrainingObserver {
   /// The event file writer.
   public let writer: EventFileWriter
@@ -51,10 +55,16 @@ public final class TensorBoardObserver: TrainingObserver {
     if lastTrainingStep != event.globalStep {
       try writeTraining(event.training, learningRate: event.learningRate, step: event.globalStep)
     }
+    try writer.addScalar("epoch/train_loss", value: Float(event.training.loss), step: event.epoch)
+    try writer.addScalar(
+      "epoch/train_accuracy", value: Float(event.training.accuracy), step: event.epoch)
     if let validation = event.validation {
       try writer.addScalar("val/loss", value: Float(validation.loss), step: event.globalStep)
       try writer.addScalar(
         "val/accuracy", value: Float(validation.accuracy), step: event.globalStep)
+      try writer.addScalar("epoch/val_loss", value: Float(validation.loss), step: event.epoch)
+      try writer.addScalar(
+        "epoch/val_accuracy", value: Float(validation.accuracy), step: event.epoch)
     }
     try writer.flush()
   }
@@ -70,10 +80,16 @@ public final class TensorBoardObserver: TrainingObserver {
     try writer.flush()
   }
 
-  /// Closes the event file.
+  /// Flushes the event file; evaluations after the run can still be written.
   /// - Parameter event: the run end.
-  /// - Throws: ``TrainingError/io(path:operation:reason:)`` if the final write fails.
+  /// - Throws: ``TrainingError/io(path:operation:reason:)`` if the write fails.
   public func runDidEnd(_ event: RunEnd) throws(TrainingError) {
+    try writer.flush()
+  }
+
+  /// Flushes and closes the event file.
+  /// - Throws: ``TrainingError/io(path:operation:reason:)`` if the final write fails.
+  public func close() throws(TrainingError) {
     try writer.close()
   }
 

@@ -104,6 +104,8 @@ struct SyntheticData {
     #expect(tags?["val/loss"] == [4, 8])
     #expect(tags?["train/loss"] == Array(1...8))
     #expect(tags?["optimizer/learning_rate"]?.last == 8)
+    #expect(tags?["epoch/val_accuracy"] == [1, 2])
+    #expect(tags?["test/accuracy"] == [8])
 
     // Python's safetensors opens the model with the architecture in its metadata.
     let opened =

@@ -53,15 +53,18 @@ import TestSupport
       ]
     }
     // Step 6 ends epoch 2, so its training scalars are not written twice.
+    func epochEnd(_ epoch: Int64) -> [Point] {
+      [
+        Point(tag: "epoch/train_loss", step: epoch, value: Float(1 / Double(3 * epoch))),
+        Point(tag: "epoch/train_accuracy", step: epoch, value: Float(Double(3 * epoch) / 10)),
+        Point(tag: "val/loss", step: 3 * epoch, value: 2),
+        Point(tag: "val/accuracy", step: 3 * epoch, value: Float(0.25 * Double(epoch))),
+        Point(tag: "epoch/val_loss", step: epoch, value: 2),
+        Point(tag: "epoch/val_accuracy", step: epoch, value: Float(0.25 * Double(epoch))),
+      ]
+    }
     let expected =
-      training(2) + training(3)
-      + [
-        Point(tag: "val/loss", step: 3, value: 2), Point(tag: "val/accuracy", step: 3, value: 0.25),
-      ]
-      + training(4) + training(6)
-      + [
-        Point(tag: "val/loss", step: 6, value: 2), Point(tag: "val/accuracy", step: 6, value: 0.5),
-      ]
+      training(2) + training(3) + epochEnd(1) + training(4) + training(6) + epochEnd(2)
       + [
         Point(tag: "test/loss", step: 6, value: 0.75),
         Point(tag: "test/accuracy", step: 6, value: 0.875),
@@ -79,6 +82,8 @@ import TestSupport
     #expect(try EventFileReader.events(at: writer.fileURL).count == 1)
 
     try observer.epochDidEnd(Self.epoch(1))
-    #expect(try EventFileReader.events(at: writer.fileURL).count == 1 + 3 + 3 + 2)
+    // The version record, one step (3 scalars), the epoch's training (3), per-epoch (2),
+    // validation (2) and per-epoch validation (2) scalars.
+    #expect(try EventFileReader.events(at: writer.fileURL).count == 1 + 3 + 3 + 2 + 2 + 2)
   }
 }
