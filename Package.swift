@@ -24,13 +24,15 @@ let package = Package(
     .target(name: "NeuralNet", dependencies: ["TensorCore", "CDNNL"], exclude: readme),
     .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
     .target(
-      name: "Datasets", dependencies: ["TensorCore", "CPNG", "CZlib", "CArchive"],
+      name: "Datasets", dependencies: ["TensorCore", "CPNG", "CZlib", "CArchive", "CFreeType"],
       exclude: readme),
     .target(
       name: "Training",
       dependencies: ["TensorCore", "NeuralNet", "Optimizers", "Datasets", "CZlib"],
       exclude: readme),
-    .target(name: "NotMNISTCommands", dependencies: ["Training"], exclude: readme),
+    .target(
+      name: "Pictures", dependencies: ["TensorCore", "CPNG", "CFreeType"], exclude: readme),
+    .target(name: "NotMNISTCommands", dependencies: ["Training", "Pictures"], exclude: readme),
     .executableTarget(name: "notmnist", dependencies: ["NotMNISTCommands"]),
     .executableTarget(
       name: "DataBenchmark", dependencies: ["Datasets"], path: "Benchmarks/DataBenchmark"),
@@ -38,10 +40,13 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-    .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"]),
+    .testTarget(
+      name: "NeuralNetTests", dependencies: ["NeuralNet", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
+    .testTarget(
+      name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
+    .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
     .testTarget(
       name: "NotMNISTCommandsTests", dependencies: ["NotMNISTCommands", "TestSupport"]),
   ]

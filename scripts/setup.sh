@@ -8,7 +8,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
-  libdnnl-dev libpng-dev zlib1g-dev libarchive-dev libfreetype-dev pkg-config
+  libdnnl-dev libpng-dev zlib1g-dev libarchive-dev libfreetype-dev pkg-config fonts-dejavu-core
   python3 python3-venv python3-pip
 )
 

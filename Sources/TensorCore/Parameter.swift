@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #else
-import Darwin
+  import Darwin
 #endif
 
 /// A named array of weights owned by a layer, with storage for its gradient.
@@ -22,7 +22,9 @@ public final class Parameter: @unchecked Sendable {
   public let shape: [Int]
   /// Whether an optimizer updates it (false for batch-norm moving statistics).
   public let isTrainable: Bool
-  /// The L2 factor `λ` of a Keras `l2` regularizer: the loss gains `λ · Σ w²`. Zero for none.
+  /// The L2 factor `λ` of a Keras `l2` regularizer.
+  ///
+  /// The loss gains `λ · Σ w²`; zero means no regularizer.
   public let l2Penalty: Float
   /// The number of `Float`s in storage; at least the product of `shape`.
   public let storageCount: Int
@@ -30,8 +32,10 @@ public final class Parameter: @unchecked Sendable {
   public let value: UnsafeMutablePointer<Float>
   /// The gradient of the loss with respect to the value, in the same layout.
   public let gradient: UnsafeMutablePointer<Float>
-  /// For each element in Keras (row-major `shape`) order, its offset in storage; `nil` when the
-  /// storage is in Keras order. Set by the layer once the engine has picked a layout.
+  /// The storage offset of each element, taken in Keras (row-major `shape`) order.
+  ///
+  /// `nil` when the storage is in Keras order. Set by the layer once the engine has picked a
+  /// layout.
   public var storageOffsets: [Int32]?
 
   /// Creates a zero-filled parameter.
@@ -47,7 +51,8 @@ public final class Parameter: @unchecked Sendable {
   ) {
     let count = shape.reduce(1, *)
     let storage = storageCount ?? count
-    precondition(storage >= count,
+    precondition(
+      storage >= count,
       "Parameter \(name) of shape \(shape) needs at least \(count) elements, got \(storage)")
     self.name = name
     self.shape = shape
@@ -69,6 +74,7 @@ public final class Parameter: @unchecked Sendable {
   /// Copies a buffer in this parameter's storage layout out into Keras layout.
   /// - Parameter buffer: `storageCount` elements laid out like ``value`` (the value itself, the
   ///   gradient, or optimizer state kept alongside).
+  /// - Returns: the elements in Keras layout, with shape ``shape``.
   public func kerasTensor(of buffer: UnsafePointer<Float>) -> Tensor {
     var scalars = [Float](repeating: 0, count: count)
     if let offsets = storageOffsets {
@@ -82,7 +88,8 @@ public final class Parameter: @unchecked Sendable {
   /// Copies a tensor in Keras layout into a buffer in this parameter's storage layout.
   /// - Precondition: `tensor.shape` equals ``shape``.
   public func setKeras(_ tensor: Tensor, into buffer: UnsafeMutablePointer<Float>) {
-    precondition(tensor.shape == shape,
+    precondition(
+      tensor.shape == shape,
       "Parameter \(name) expects shape \(shape), got \(tensor.shape)")
     if let offsets = storageOffsets {
       for i in 0..<count { buffer[Int(offsets[i])] = tensor.scalars[i] }

@@ -26,7 +26,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codab
   /// Restores a generator from state saved earlier with ``state``.
   /// - Precondition: `state` has four words, not all zero.
   public init(state: [UInt64]) {
-    precondition(state.count == 4 && state.contains { $0 != 0 },
+    precondition(
+      state.count == 4 && state.contains { $0 != 0 },
       "SeededGenerator state needs four words, not all zero, got \(state)")
     self.state = state
   }

@@ -13,7 +13,8 @@ public struct Tensor: Sendable, Equatable {
   /// - Precondition: `scalars.count` equals the product of `shape`.
   public init(shape: [Int], scalars: [Float]) {
     precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape must be non-negative, got \(shape)")
-    precondition(shape.reduce(1, *) == scalars.count,
+    precondition(
+      shape.reduce(1, *) == scalars.count,
       "Tensor of shape \(shape) needs \(shape.reduce(1, *)) scalars, got \(scalars.count)")
     self.shape = shape
     self.scalars = scalars

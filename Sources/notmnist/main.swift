@@ -1,4 +1,5 @@
+import Foundation
 import NotMNISTCommands
 
-// placeholder
-print("notmnist")
+let status = Program.run(Array(CommandLine.arguments.dropFirst()), console: .standard())
+exit(status)

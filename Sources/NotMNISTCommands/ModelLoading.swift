@@ -1,0 +1,39 @@
+import Foundation
+import NeuralNet
+import TensorCore
+import Training
+
+/// Turns a `--model` value into a model: a built-in architecture name or a saved model file.
+enum ModelLoading {
+  /// Builds the named architecture with fresh weights (seed 0), or loads a saved model file.
+  /// - Throws: `CommandLineError.usage` for a name that is neither a built-in model nor a file.
+  static func model(named name: String) throws(CommandLineError) -> Model {
+    var generator = SeededGenerator(seed: 0)
+    if ModelBuilder.names.contains(name) {
+      do {
+        return try Model(named: name, generator: &generator)
+      } catch {
+        throw .failure(error.description)
+      }
+    }
+    if name.hasSuffix(".safetensors") || FileManager.default.fileExists(atPath: name) {
+      return try model(file: name)
+    }
+    throw .usage(
+      "--model must be one of \(ModelBuilder.names.joined(separator: ", ")) or a model file,"
+        + " got '\(name)'")
+  }
+
+  /// Loads a model file written by `notmnist train`.
+  /// - Throws: `CommandLineError.failure` naming the file and what is wrong with it.
+  static func model(file path: String) throws(CommandLineError) -> Model {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw .failure("\(path): no such file")
+    }
+    do {
+      return try ModelFile.read(from: URL(fileURLWithPath: path)).model
+    } catch {
+      throw .failure(error.description)
+    }
+  }
+}

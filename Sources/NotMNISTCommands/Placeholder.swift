@@ -1,1 +1,0 @@
-// Placeholder so that the module builds; replaced by the module's sources.

@@ -1,0 +1,128 @@
+import Datasets
+import Foundation
+import TensorCore
+import Training
+
+/// `notmnist predict --model FILE PATH... [--top K] [--json]`: the letter of each image.
+enum PredictCommand: Command {
+  static let name = "predict"
+  static let abstract = "Predict the letter of PNG files or of every image in data sources."
+  static let usage = "notmnist predict --model FILE PATH... [--top K] [--json]"
+  static var options: [OptionSpec] {
+    [
+      .value("--model", "FILE", "a model file written by 'notmnist train'"),
+      .value("--top", "K", "letters to show per image, most probable first; default 1"),
+      .flag("--json", "print {predictions: [{path, top: [{letter, probability}]}], failures}"),
+    ]
+  }
+
+  static let letters = ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"]
+
+  static func run(_ arguments: ParsedArguments, console: Console) throws(CommandLineError)
+    -> Int32
+  {
+    guard let modelPath = arguments.string("--model") else {
+      throw .usage("give the model with --model FILE")
+    }
+    let paths = arguments.positional
+    guard !paths.isEmpty else { throw .usage("give at least one image or data PATH") }
+    let top = try arguments.int("--top", default: 1, in: 1...10)
+    let model = try ModelLoading.model(file: modelPath)
+
+    let (images, failures) = collect(paths)
+    var rows: [(name: String, top: [(letter: String, probability: Float)])] = []
+    if !images.isEmpty {
+      let probabilities: Tensor
+      do {
+        probabilities = try Predictor.probabilities(model: model, images: images)
+      } catch {
+        throw .failure(error.description)
+      }
+      for row in 0..<images.count {
+        let scores = probabilities.scalars[(row * 10)..<(row * 10 + 10)]
+        let ranked = scores.indices.sorted { scores[$0] > scores[$1] }.prefix(top)
+        rows.append(
+          (images.names[row], ranked.map { (letters[$0 - row * 10], scores[$0]) }))
+      }
+    }
+
+    if arguments.has("--json") {
+      console.write(json(rows, failures))
+    } else {
+      for row in rows {
+        let guesses = row.top.map { "\($0.letter) \(format($0.probability))" }
+        console.print("\(row.name)\t\(guesses.joined(separator: "  "))")
+      }
+      for failure in failures { console.note("error: \(failure.path): \(failure.reason)") }
+    }
+    return failures.isEmpty ? 0 : 1
+  }
+
+  /// Reads PNG files one by one and other paths as data sources; unreadable ones are failures.
+  static func collect(_ paths: [String]) -> (ImageSet, [(path: String, reason: String)]) {
+    var pixels: [UInt8] = []
+    var names: [String] = []
+    var failures: [(path: String, reason: String)] = []
+    let decoder = PNGDecoder()
+    for path in paths {
+      if path.lowercased().hasSuffix(".png") {
+        guard let data = FileManager.default.contents(atPath: path) else {
+          failures.append(
+            (
+              path,
+              FileManager.default.fileExists(atPath: path)
+                ? "cannot be read" : "no such file"
+            ))
+          continue
+        }
+        switch decoder.decode([UInt8](data)) {
+        case .image(let image):
+          pixels += image
+          names.append(path)
+        case .skipped(let reason):
+          failures.append((path, reason.description))
+        }
+        continue
+      }
+      do {
+        let loaded = try SourceLoader.load(path)
+        pixels += loaded.images.pixels
+        names += loaded.images.names.map { "\(path):\($0)" }
+        failures += loaded.skipped.map { ("\(path):\($0.entry)", $0.reason.description) }
+      } catch {
+        failures.append((path, error.description))
+      }
+    }
+    let images = ImageSet(
+      pixels: pixels, labels: [UInt8](repeating: 0, count: names.count), names: names)
+    return (images, failures)
+  }
+
+  static func format(_ probability: Float) -> String {
+    String(format: "%.4f", Double(probability))
+  }
+
+  static func json(
+    _ rows: [(name: String, top: [(letter: String, probability: Float)])],
+    _ failures: [(path: String, reason: String)]
+  ) -> String {
+    let predictionTexts = rows.map { row in
+      let top = row.top.map {
+        "{\"letter\": \"\($0.letter)\", \"probability\": \(format($0.probability))}"
+      }
+      return "{\"path\": \(quoted(row.name)), \"top\": [\(top.joined(separator: ", "))]}"
+    }
+    let failureTexts = failures.map {
+      "{\"path\": \(quoted($0.path)), \"reason\": \(quoted($0.reason))}"
+    }
+    return "{\"predictions\": [\(predictionTexts.joined(separator: ", "))], "
+      + "\"failures\": [\(failureTexts.joined(separator: ", "))]}\n"
+  }
+
+  static func quoted(_ text: String) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: [text]),
+      let array = String(data: data, encoding: .utf8)
+    else { return "\"\"" }
+    return String(array.dropFirst().dropLast())
+  }
+}

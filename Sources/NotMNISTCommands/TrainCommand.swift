@@ -1,0 +1,344 @@
+import Datasets
+import Foundation
+import NeuralNet
+import Optimizers
+import TensorCore
+import Training
+
+/// `notmnist train`: the reference experiment on the user's data, with progress, TensorBoard
+/// logs, checkpoints, the best model and a final report.
+enum TrainCommand: Command {
+  static let name = "train"
+  static let abstract =
+    "Train the reference model (RMSprop, batch 512, 60 epochs) with TensorBoard logs and checkpoints."
+  static let usage =
+    "notmnist train --train PATH... [--validation PATH... | --validation-split F] [--test PATH...]"
+    + " [options]"
+  static var options: [OptionSpec] {
+    [
+      .list("--train", "PATH", "training data: folders, archives or idx files"),
+      .list("--validation", "PATH", "validation data (default: a stratified split of training)"),
+      .value(
+        "--validation-split", "F", "fraction of training held out for validation; default 0.1"),
+      .list("--test", "PATH", "data evaluated once at the end, with the full report"),
+      .flag("--drop-duplicates", "drop images whose exact pixels occur earlier in training"),
+      .flag("--drop-leaks", "drop training images whose pixels occur in validation or test"),
+      .value(
+        "--model", "NAME",
+        "architecture: \(ModelBuilder.names.joined(separator: ", ")); default reference"),
+      .value("--epochs", "N", "epochs; default 60"),
+      .value("--batch-size", "N", "samples per batch; default 512"),
+      .value("--optimizer", "NAME", "rmsprop, sgd or adam; default rmsprop"),
+      .value("--learning-rate", "LR", "default 0.001 (rmsprop, adam) or 0.01 (sgd)"),
+      .value("--seed", "N", "seed for initialization, splitting, shuffling and dropout; default 0"),
+      .value(
+        "--time-budget", "MINUTES", "stop after the epoch that crosses this much training time"),
+      .value(
+        "--bn-statistics", "MODE",
+        "recalibrate (default: exact batch-norm statistics after each epoch) or keras (moving averages only)"
+      ),
+      .value(
+        "--log-dir", "DIR", "TensorBoard logs, checkpoint and report; default logs/<unix time>"),
+      .value(
+        "--out", "FILE",
+        "the trained model (best by validation accuracy); default LOG-DIR/model.safetensors"),
+      .value("--resume", "DIR", "continue the run whose log directory is DIR"),
+      .value(
+        "--log-every", "N", "steps between progress lines when stderr is not a terminal; default 10"
+      ),
+    ]
+  }
+
+  /// The flags after validation, before any work.
+  struct Plan {
+    var trainPaths: [String]
+    var validationPaths: [String]
+    var validationSplit: Double
+    var testPaths: [String]
+    var dropDuplicates: Bool
+    var dropLeaks: Bool
+    var modelName: String
+    var optimizer: OptimizerConfiguration
+    var configuration: TrainingConfiguration
+    var logDirectory: URL
+    var outURL: URL
+    var resume: Bool
+    var logEvery: Int
+  }
+
+  static func run(_ arguments: ParsedArguments, console: Console) throws(CommandLineError)
+    -> Int32
+  {
+    let plan = try validate(arguments)
+    let data = try loadData(plan, console: console)
+    let (trainer, tensorBoard) = try makeTrainer(plan, data: data, console: console)
+    Interruption.install()
+
+    let outcome: TrainingOutcome
+    do {
+      outcome = try trainer.fit(shouldStop: { Interruption.wasRequested })
+    } catch {
+      throw .failure(error.description)
+    }
+    let status = try finish(
+      plan, trainer: trainer, outcome: outcome, test: data.test, tensorBoard: tensorBoard,
+      console: console)
+    do {
+      try tensorBoard.close()
+    } catch {
+      throw .failure(error.description)
+    }
+    return status
+  }
+
+  // MARK: - Flags
+
+  static func validate(_ arguments: ParsedArguments) throws(CommandLineError) -> Plan {
+    guard arguments.positional.isEmpty else {
+      throw .usage("unexpected argument '\(arguments.positional[0])'")
+    }
+    let resumeDirectory = arguments.string("--resume")
+    let trainPaths = arguments.strings("--train")
+    guard !trainPaths.isEmpty else {
+      throw .usage("give the training data with --train PATH...")
+    }
+    if arguments.string("--validation-split") != nil && !arguments.strings("--validation").isEmpty {
+      throw .usage("give either --validation or --validation-split, not both")
+    }
+    var configuration = TrainingConfiguration()
+    configuration.epochCount = try arguments.int("--epochs", default: 60, in: 1...100_000)
+    configuration.batchSize = try arguments.int("--batch-size", default: 512, in: 1...65_536)
+    configuration.seed = UInt64(try arguments.int("--seed", default: 0, in: 0...Int.max))
+    if arguments.string("--time-budget") != nil {
+      let minutes = try arguments.double("--time-budget", default: 0, in: 0.001...1e7)
+      configuration.timeBudgetSeconds = minutes * 60
+    }
+    let mode = try arguments.choice(
+      "--bn-statistics", default: "recalibrate",
+      from: TrainingConfiguration.BatchNormStatistics.allCases.map(\.rawValue))
+    configuration.batchNormStatistics = .init(rawValue: mode) ?? .recalibrate
+    let modelName = try arguments.choice(
+      "--model", default: "reference", from: ModelBuilder.names)
+
+    let logDirectory = URL(
+      fileURLWithPath: resumeDirectory ?? arguments.string("--log-dir")
+        ?? "logs/\(Int(Date().timeIntervalSince1970))")
+    if resumeDirectory != nil, let logDir = arguments.string("--log-dir"),
+      URL(fileURLWithPath: logDir).standardizedFileURL != logDirectory.standardizedFileURL
+    {
+      throw .usage("--resume continues in its own directory; drop --log-dir")
+    }
+    let out =
+      arguments.string("--out").map { URL(fileURLWithPath: $0) }
+      ?? logDirectory.appendingPathComponent("model.safetensors")
+    return Plan(
+      trainPaths: trainPaths, validationPaths: arguments.strings("--validation"),
+      validationSplit: try arguments.double("--validation-split", default: 0.1, in: 0...0.9),
+      testPaths: arguments.strings("--test"), dropDuplicates: arguments.has("--drop-duplicates"),
+      dropLeaks: arguments.has("--drop-leaks"), modelName: modelName,
+      optimizer: try optimizerConfiguration(arguments), configuration: configuration,
+      logDirectory: logDirectory, outURL: out, resume: resumeDirectory != nil,
+      logEvery: try arguments.int("--log-every", default: 10, in: 1...1_000_000))
+  }
+
+  static func optimizerConfiguration(_ arguments: ParsedArguments) throws(CommandLineError)
+    -> OptimizerConfiguration
+  {
+    let name = try arguments.choice(
+      "--optimizer", default: "rmsprop", from: ["rmsprop", "sgd", "adam"])
+    let defaultRate = name == "sgd" ? 0.01 : 0.001
+    let rate = try arguments.double("--learning-rate", default: defaultRate, in: 1e-12...10)
+    switch name {
+    case "sgd": return .sgd(SGD(learningRate: .constant(rate)).settings)
+    case "adam": return .adam(Adam(learningRate: .constant(rate)).settings)
+    default: return .rmsprop(RMSprop(learningRate: .constant(rate)).settings)
+    }
+  }
+
+  // MARK: - Data
+
+  struct Splits {
+    var training: ImageSet
+    var validation: ImageSet?
+    var test: ImageSet?
+    var notes: [String]
+  }
+
+  static func loadData(_ plan: Plan, console: Console) throws(CommandLineError) -> Splits {
+    var training = try DataLoading.load(plan.trainPaths, split: "training", console: console)
+    var notes: [String] = []
+    var validation: ImageSet?
+    if !plan.validationPaths.isEmpty {
+      validation = try DataLoading.load(plan.validationPaths, split: "validation", console: console)
+    } else if plan.validationSplit > 0 {
+      var generator = SeededGenerator(seed: plan.configuration.seed ^ 0x7370_6C69_74)
+      let parts = training.stratifiedSplit(
+        validationFraction: plan.validationSplit, using: &generator)
+      training = parts.training
+      validation = parts.validation
+      notes.append("validation: stratified \(plan.validationSplit) of training")
+    }
+    let test =
+      plan.testPaths.isEmpty
+      ? nil : try DataLoading.load(plan.testPaths, split: "test", console: console)
+
+    if plan.dropDuplicates {
+      let result = training.removingDuplicates()
+      training = result.images
+      notes.append("dropped \(result.droppedCount) duplicate images within training")
+    }
+    let held = [validation, test].compactMap { $0 }
+    if !held.isEmpty {
+      let result = training.removingImages(sharedWith: held)
+      if plan.dropLeaks {
+        training = result.images
+        notes.append("dropped \(result.droppedCount) training images that occur in validation/test")
+      } else if result.droppedCount > 0 {
+        notes.append(
+          "warning: \(result.droppedCount) training images also occur in validation/test;"
+            + " --drop-leaks removes them")
+      }
+    }
+    guard !training.isEmpty else { throw .failure("no training images are left") }
+    return Splits(training: training, validation: validation, test: test, notes: notes)
+  }
+
+  // MARK: - Setup
+
+  static func makeTrainer(_ plan: Plan, data: Splits, console: Console) throws(CommandLineError)
+    -> (Trainer, TensorBoardObserver)
+  {
+    var model: Model
+    var optimizer: any Optimizer
+    var configuration = plan.configuration
+    var progress: TrainingProgress?
+    let checkpointURL = plan.logDirectory.appendingPathComponent(Checkpoint.fileName)
+    if plan.resume {
+      let checkpoint: Checkpoint
+      do {
+        checkpoint = try Checkpoint.read(from: checkpointURL)
+      } catch {
+        throw .failure(error.description)
+      }
+      guard checkpoint.progress.dataFingerprint == Trainer.fingerprint(of: data.training) else {
+        throw .failure(
+          "\(checkpointURL.path): the training data differs from the checkpoint's;"
+            + " give the same data and flags as the original run")
+      }
+      model = checkpoint.model
+      optimizer = checkpoint.optimizer
+      let epochs = configuration.epochCount
+      configuration = checkpoint.configuration
+      configuration.epochCount = max(epochs, checkpoint.progress.epochsCompleted)
+      progress = checkpoint.progress
+    } else {
+      var generator = SeededGenerator(seed: configuration.seed)
+      do {
+        model = try Model(named: plan.modelName, generator: &generator)
+      } catch {
+        throw .failure(error.description)
+      }
+      optimizer = plan.optimizer.makeOptimizer()
+    }
+
+    let display = ProgressDisplay(
+      isTerminal: console.isErrorTerminal, logEvery: plan.logEvery,
+      write: { console.writeError($0) })
+    let tensorBoard: TensorBoardObserver
+    do {
+      tensorBoard = try TensorBoardObserver(directory: plan.logDirectory)
+    } catch {
+      throw .failure(error.description)
+    }
+    let settings = settingsBlock(
+      plan, data: data, model: model, optimizer: optimizer,
+      configuration: configuration, progress: progress)
+    let trainer = Trainer(
+      model: model, optimizer: optimizer, training: data.training, validation: data.validation,
+      configuration: configuration, progress: progress, directory: plan.logDirectory,
+      observers: [display, tensorBoard], settings: settings)
+    return (trainer, tensorBoard)
+  }
+
+  static func settingsBlock(
+    _ plan: Plan, data: Splits, model: Model, optimizer: any Optimizer,
+    configuration: TrainingConfiguration, progress: TrainingProgress?
+  ) -> [RunStart.Setting] {
+    let parameterCount = model.parameters.reduce(0) { $0 + $1.count }
+    var rows: [(String, String)] = [
+      ("training", "\(data.training.count) images from \(plan.trainPaths.joined(separator: ", "))"),
+      ("validation", data.validation.map { "\($0.count) images" } ?? "none"),
+      ("test", data.test.map { "\($0.count) images" } ?? "none"),
+      ("model", "\(model.architecture.name), \(parameterCount) parameters"),
+      ("optimizer", optimizer.configuration.description),
+      ("epochs", "\(configuration.epochCount), batch size \(configuration.batchSize)"),
+      ("batch-norm statistics", configuration.batchNormStatistics.rawValue),
+      ("seed", String(configuration.seed)),
+      ("log dir", plan.logDirectory.path),
+    ]
+    if let budget = configuration.timeBudgetSeconds {
+      rows.append(("time budget", "\(budget / 60) minutes"))
+    }
+    if let progress {
+      rows.append(
+        ("resumed", "at epoch \(progress.epochsCompleted + 1), step \(progress.globalStep)"))
+    }
+    rows += data.notes.map { ("data", $0) }
+    return rows.map { RunStart.Setting(name: $0.0, value: $0.1) }
+  }
+
+  // MARK: - End of run
+
+  static func finish(
+    _ plan: Plan, trainer: Trainer, outcome: TrainingOutcome, test: ImageSet?,
+    tensorBoard: TensorBoardObserver, console: Console
+  ) throws(CommandLineError) -> Int32 {
+    if outcome.stop == .interrupted {
+      console.note(
+        "interrupted at step \(outcome.progress.globalStep); checkpoint written."
+          + " Continue with: notmnist train --resume \(plan.logDirectory.path) --train ...")
+      return 130
+    }
+
+    // The kept model: the best by validation accuracy, else the last.
+    var model = trainer.model
+    if let best = trainer.bestModelURL, FileManager.default.fileExists(atPath: best.path) {
+      do {
+        model = try ModelFile.read(from: best).model
+      } catch {
+        throw .failure(error.description)
+      }
+    }
+    do {
+      try FileManager.default.createDirectory(
+        at: plan.outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try ModelFile.write(model, to: plan.outURL, metadata: ["source": "notmnist train"])
+    } catch let error as TrainingError {
+      throw .failure(error.description)
+    } catch {
+      throw .failure("\(plan.outURL.path): \(error.localizedDescription)")
+    }
+    let best = outcome.progress.bestEpoch.map { " (best validation accuracy at epoch \($0))" } ?? ""
+    console.note("model written to \(plan.outURL.path)\(best)")
+    if outcome.stop == .timeBudget {
+      console.note("stopped after epoch \(outcome.progress.epochsCompleted): time budget reached")
+    }
+
+    guard let test else { return 0 }
+    do {
+      let start = Date()
+      let metrics = try Trainer.evaluate(model, on: test, batchSize: plan.configuration.batchSize)
+      let report = try Predictor.report(model: model, images: test)
+      try tensorBoard.evaluationDidEnd(
+        EvaluationEnd(
+          split: "test", globalStep: outcome.progress.globalStep, metrics: metrics,
+          sampleCount: test.count, elapsedSeconds: Date().timeIntervalSince(start),
+          report: report))
+      console.write(report.text())
+      _ = try report.write(to: plan.logDirectory, stem: "test-report")
+    } catch {
+      throw .failure(error.description)
+    }
+    return 0
+  }
+}

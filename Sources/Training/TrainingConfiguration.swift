@@ -1,0 +1,29 @@
+/// The settings of a training run that the trainer itself uses.
+///
+/// The defaults are the reference recipe: 60 epochs of batches of 512.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+  /// How batch-norm moving statistics are kept for evaluation and the saved model.
+  public enum BatchNormStatistics: String, Codable, Sendable, CaseIterable {
+    /// As Keras: exponential moving averages with momentum 0.99, updated each step.
+    case keras
+    /// As Keras during training, then after each epoch recomputed exactly from a fixed sample
+    /// of training images (the weights do not change; only the statistics used in inference).
+    case recalibrate
+  }
+
+  /// Epochs to train.
+  public var epochCount = 60
+  /// Samples per batch; the last batch of an epoch may be smaller.
+  public var batchSize = 512
+  /// The run's seed; shuffling and dropout draw from streams derived from it.
+  public var seed: UInt64 = 0
+  /// Stop after the epoch during which this many seconds of training have passed; `nil` for none.
+  public var timeBudgetSeconds: Double?
+  /// How batch-norm statistics are kept; default ``BatchNormStatistics/recalibrate``.
+  public var batchNormStatistics = BatchNormStatistics.recalibrate
+  /// Training images used to recalibrate batch-norm statistics.
+  public var calibrationSampleCount = 2048
+
+  /// Creates the reference settings.
+  public init() {}
+}

@@ -1,0 +1,75 @@
+/// Where a training run stands: everything besides weights and optimizer state that a
+/// checkpoint must hold so that a resumed run continues exactly.
+public struct TrainingProgress: Codable, Sendable, Equatable {
+  /// Epochs finished.
+  public var epochsCompleted = 0
+  /// Steps done in the epoch in progress; 0 at an epoch boundary.
+  public var stepInEpoch = 0
+  /// Steps done since the start of training.
+  public var globalStep = 0
+  /// The shuffling generator's state at the start of the epoch in progress.
+  public var shuffleState: [UInt64]
+  /// The dropout generator's state after the last step.
+  public var dropoutState: [UInt64]
+  /// Sum of per-step mean losses times batch sizes in the epoch in progress.
+  public var epochLossSum: Double = 0
+  /// Correct predictions in the epoch in progress.
+  public var epochCorrect = 0
+  /// Samples seen in the epoch in progress.
+  public var epochSamples = 0
+  /// Training seconds spent in the epoch in progress (for resumed progress lines).
+  public var epochSeconds: Double = 0
+  /// One record per finished epoch.
+  public var history: [EpochRecord] = []
+  /// The epoch (1-based) with the best validation accuracy so far, if any.
+  public var bestEpoch: Int?
+  /// The best validation accuracy so far, if any.
+  public var bestValidationAccuracy: Double?
+  /// Seconds of training so far, over all sessions of the run.
+  public var elapsedSeconds: Double = 0
+  /// A digest of the training images and labels, so a resume on other data is refused.
+  public var dataFingerprint: String
+
+  /// Creates the progress of a run that has not started.
+  /// - Parameters:
+  ///   - shuffleState: the shuffling generator's state.
+  ///   - dropoutState: the dropout generator's state.
+  ///   - dataFingerprint: the digest of the training data.
+  public init(shuffleState: [UInt64], dropoutState: [UInt64], dataFingerprint: String) {
+    self.shuffleState = shuffleState
+    self.dropoutState = dropoutState
+    self.dataFingerprint = dataFingerprint
+  }
+}
+
+/// The metrics of one finished epoch.
+public struct EpochRecord: Codable, Sendable, Equatable {
+  /// The epoch number, from 1.
+  public var epoch: Int
+  /// Mean training loss over the epoch (cross-entropy plus L2, as Keras reports it).
+  public var trainLoss: Double
+  /// Training accuracy over the epoch.
+  public var trainAccuracy: Double
+  /// Validation loss after the epoch, if there is validation data.
+  public var validationLoss: Double?
+  /// Validation accuracy after the epoch, if there is validation data.
+  public var validationAccuracy: Double?
+  /// The learning rate at the end of the epoch.
+  public var learningRate: Double
+  /// Seconds the epoch took, evaluation included.
+  public var seconds: Double
+
+  /// Creates an epoch record.
+  public init(
+    epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?,
+    validationAccuracy: Double?, learningRate: Double, seconds: Double
+  ) {
+    self.epoch = epoch
+    self.trainLoss = trainLoss
+    self.trainAccuracy = trainAccuracy
+    self.validationLoss = validationLoss
+    self.validationAccuracy = validationAccuracy
+    self.learningRate = learningRate
+    self.seconds = seconds
+  }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import NotMNISTCommands
-
-@Suite struct NotMNISTCommandsPlaceholderTests {
-  @Test func moduleLoads() { #expect(Bool(true)) }
-}

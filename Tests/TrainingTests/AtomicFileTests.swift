@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import Training
+
+@Suite struct AtomicFileTests {
+  @Test func createsTheFileAndLeavesNoTemporaryBehind() throws {
+    let directory = try TemporaryDirectory()
+    let url = directory.file("report.json")
+    try AtomicFile.write(Data("first".utf8), to: url)
+
+    #expect(try String(contentsOf: url, encoding: .utf8) == "first")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["report.json"])
+  }
+
+  @Test func replacesAnExistingFile() throws {
+    let directory = try TemporaryDirectory()
+    let url = directory.file("checkpoint.safetensors")
+    try AtomicFile.write(Data("old contents".utf8), to: url)
+    try AtomicFile.write([0x6E, 0x65, 0x77], to: url)
+
+    #expect(try String(contentsOf: url, encoding: .utf8) == "new")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).count == 1)
+  }
+
+  @Test func failedRenameKeepsTheOldEntryAndRemovesTheTemporary() throws {
+    let directory = try TemporaryDirectory()
+    let target = directory.file("taken")
+    try FileManager.default.createDirectory(at: target, withIntermediateDirectories: false)
+    try Data("keep".utf8).write(to: target.appendingPathComponent("inside"))
+
+    #expect(
+      throws: TrainingError.io(path: target.path, operation: "rename", reason: "Is a directory")
+    ) {
+      try AtomicFile.write(Data("new".utf8), to: target)
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["taken"])
+    #expect(
+      try String(contentsOf: target.appendingPathComponent("inside"), encoding: .utf8) == "keep")
+  }
+
+  @Test func missingDirectoryIsReportedWithThePath() throws {
+    let directory = try TemporaryDirectory()
+    let url = directory.file("missing/report.json")
+
+    do {
+      try AtomicFile.write(Data("x".utf8), to: url)
+      Issue.record("wrote into a missing directory")
+    } catch {
+      #expect(error.description.hasPrefix(directory.url.path + "/missing/.report.json.tmp-"))
+      #expect(error.description.hasSuffix(": open failed: No such file or directory"))
+    }
+  }
+}
