@@ -109,7 +109,7 @@ private final class Conv2DStep: LayerStep {
   let weightGradient: DNNLBuffer
   let biasBuffer: DNNLBuffer?
   let biasGradient: DNNLBuffer?
-  let sourceGradient: DNNLBuffer?
+  let sourceGradient: StagedOutput?
   let dataWeights: LayoutConverter?
   let gradientOut: GradientWriter?
   let context: DNNLContext
@@ -181,7 +181,9 @@ private final class Conv2DStep: LayerStep {
       gradientOut = try GradientWriter(
         chosen: weightsPrimitive.md(dnnl_query_diff_weights_md), storage: weightGradient,
         context, layer: name)
-      sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
+      sourceGradient =
+        needsInputGradient
+        ? try StagedOutput(produced: srcDesc, wanted: source.desc, context, layer: name) : nil
     } else {
       backwardData = nil
       backwardWeights = nil
@@ -214,32 +216,16 @@ private final class Conv2DStep: LayerStep {
     if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
     backwardWeights.execute(args)
     gradientOut.run()
-    if let target = inputGradients[0], let backwardData, let dataWeights {
-      let diffSrc = sourceGradient ?? target
+    if let target = inputGradients[0], let backwardData, let dataWeights, let sourceGradient {
+      let diffSrc = sourceGradient.target(for: target)
       dataWeights.run()
       backwardData.execute([
         (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, dataWeights.destination),
         (DNNL_ARG_DIFF_SRC, diffSrc),
       ])
-      if sourceGradient != nil {
-        // Reorders are cheap next to the convolution; built on first use.
-        reorderBack(diffSrc, target)
-      }
+      sourceGradient.finish(into: target)
     }
     context.wait()
     LayerSupport.addL2Gradient(layer.kernel)
-  }
-
-  private var backReorder: DNNLPrimitive?
-
-  private func reorderBack(_ from: DNNLBuffer, _ to: DNNLBuffer) {
-    if backReorder == nil {
-      backReorder = try? DNNLPrimitive.reorder(
-        from: from.desc, to: to.desc, context, layer: layer.name)
-    }
-    guard let backReorder else {
-      preconditionFailure("\(layer.name): cannot reorder the input gradient")
-    }
-    backReorder.execute([(DNNL_ARG_FROM, from), (DNNL_ARG_TO, to)])
   }
 }

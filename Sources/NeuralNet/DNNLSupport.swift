@@ -289,3 +289,31 @@ final class GradientWriter {
     reorder?.execute([(DNNL_ARG_FROM, chosen), (DNNL_ARG_TO, storage)])
   }
 }
+
+/// Lets a primitive write a result in its own layout into a buffer of another layout given
+/// later: the primitive writes into ``target(for:)``, then ``finish(into:)`` reorders when the
+/// layouts differ.
+final class StagedOutput {
+  private let staging: DNNLBuffer?
+  private let reorder: DNNLPrimitive?
+
+  init(
+    produced: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t, _ context: DNNLContext,
+    layer: String
+  ) throws(NeuralNetError) {
+    if MemoryDesc.equal(produced, wanted) {
+      staging = nil
+      reorder = nil
+    } else {
+      staging = DNNLBuffer(produced, context)
+      reorder = try DNNLPrimitive.reorder(from: produced, to: wanted, context, layer: layer)
+    }
+  }
+
+  func target(for destination: DNNLBuffer) -> DNNLBuffer { staging ?? destination }
+
+  func finish(into destination: DNNLBuffer) {
+    guard let staging, let reorder else { return }
+    reorder.execute([(DNNL_ARG_FROM, staging), (DNNL_ARG_TO, destination)])
+  }
+}

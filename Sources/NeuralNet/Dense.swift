@@ -99,10 +99,9 @@ private final class DenseStep: LayerStep {
   let preActivation: DNNLBuffer
   let relu: ReLUStep?
   let preActivationGradient: DNNLBuffer?
-  let sourceGradient: DNNLBuffer?
+  let sourceGradient: StagedOutput?
   let dataWeights: LayoutConverter?
   let gradientOut: GradientWriter?
-  private var backReorder: DNNLPrimitive?
 
   init(
     layer: Dense, input source: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
@@ -173,7 +172,8 @@ private final class DenseStep: LayerStep {
         chosen: weightsPrimitive.md(dnnl_query_diff_weights_md), storage: weightGradient,
         context, layer: layer.name)
       preActivationGradient = relu == nil ? nil : DNNLBuffer(dstDesc, context)
-      sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
+      sourceGradient = try StagedOutput(
+        produced: srcDesc, wanted: source.desc, context, layer: layer.name)
     } else {
       backwardData = nil
       backwardWeights = nil
@@ -215,23 +215,14 @@ private final class DenseStep: LayerStep {
     if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
     backwardWeights.execute(args)
     gradientOut.run()
-    if let target = inputGradients[0] {
-      let diffSrc = sourceGradient ?? target
+    if let target = inputGradients[0], let sourceGradient {
+      let diffSrc = sourceGradient.target(for: target)
       dataWeights.run()
       backwardData.execute([
         (DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, dataWeights.destination),
         (DNNL_ARG_DIFF_SRC, diffSrc),
       ])
-      if sourceGradient != nil {
-        if backReorder == nil {
-          backReorder = try? DNNLPrimitive.reorder(
-            from: diffSrc.desc, to: target.desc, context, layer: layer.name)
-        }
-        guard let backReorder else {
-          preconditionFailure("\(layer.name): cannot reorder the input gradient")
-        }
-        backReorder.execute([(DNNL_ARG_FROM, diffSrc), (DNNL_ARG_TO, target)])
-      }
+      sourceGradient.finish(into: target)
     }
     context.wait()
     LayerSupport.addL2Gradient(layer.kernel)

@@ -329,38 +329,45 @@ public final class Model {
     _ d: LayerDescription, _ shapes: [NodeShape], context: DNNLContext,
     generator: inout SeededGenerator
   ) throws(NeuralNetError) -> any Layer {
-    if case .input(let h, let w, let c) = d.kind {
+    switch d.kind {
+    case .input(let h, let w, let c):
       return InputLayer(name: d.name, shape: NodeShape(height: h, width: w, channels: c))
+    case .concatenate:
+      return try Concatenate(name: d.name, inputs: shapes)
+    case .conv2D(let filters, let kernelSize, let strides, let padding, let useBias, let l2):
+      return try Conv2D(
+        name: d.name, input: single(d, shapes), filters: filters, kernelSize: kernelSize,
+        strides: strides, padding: padding, useBias: useBias, kernelL2: l2, context: context,
+        generator: &generator)
+    case .batchNormalization(let momentum, let epsilon):
+      return BatchNorm(
+        name: d.name, input: try single(d, shapes), momentum: momentum, epsilon: epsilon)
+    case .activation(let kind):
+      return Activation(name: d.name, input: try single(d, shapes), kind: kind)
+    case .maxPooling2D(let poolSize, let strides, let padding):
+      return try MaxPool2D(
+        name: d.name, input: single(d, shapes), poolSize: poolSize, strides: strides,
+        padding: padding)
+    case .dropout(let rate):
+      return try Dropout(name: d.name, input: single(d, shapes), rate: rate)
+    case .flatten:
+      return Flatten(name: d.name, input: try single(d, shapes))
+    case .dense(let units, let activation, let useBias, let l2):
+      return try Dense(
+        name: d.name, input: single(d, shapes), units: units, activation: activation,
+        useBias: useBias, kernelL2: l2, context: context, generator: &generator)
     }
-    if case .concatenate = d.kind { return try Concatenate(name: d.name, inputs: shapes) }
-    guard shapes.count == 1, let x = shapes.first else {
+  }
+
+  /// The one input shape of a single-input layer.
+  private static func single(
+    _ d: LayerDescription, _ shapes: [NodeShape]
+  ) throws(NeuralNetError) -> NodeShape {
+    guard shapes.count == 1, let shape = shapes.first else {
       throw .invalidArchitecture(
         layer: d.name, reason: "\(d.kind.typeName) expects one input, got \(shapes.count)")
     }
-    switch d.kind {
-    case .conv2D(let filters, let kernelSize, let strides, let padding, let useBias, let l2):
-      return try Conv2D(
-        name: d.name, input: x, filters: filters, kernelSize: kernelSize, strides: strides,
-        padding: padding, useBias: useBias, kernelL2: l2, context: context,
-        generator: &generator)
-    case .batchNormalization(let momentum, let epsilon):
-      return BatchNorm(name: d.name, input: x, momentum: momentum, epsilon: epsilon)
-    case .activation(let kind):
-      return Activation(name: d.name, input: x, kind: kind)
-    case .maxPooling2D(let poolSize, let strides, let padding):
-      return try MaxPool2D(
-        name: d.name, input: x, poolSize: poolSize, strides: strides, padding: padding)
-    case .dropout(let rate):
-      return try Dropout(name: d.name, input: x, rate: rate)
-    case .flatten:
-      return Flatten(name: d.name, input: x)
-    case .dense(let units, let activation, let useBias, let l2):
-      return try Dense(
-        name: d.name, input: x, units: units, activation: activation, useBias: useBias,
-        kernelL2: l2, context: context, generator: &generator)
-    case .input, .concatenate:
-      fatalError("handled above")
-    }
+    return shape
   }
 
   /// Lets each batch normalization read by a single ReLU activation apply that ReLU itself.
