@@ -49,7 +49,9 @@ final class BatchNorm: Layer {
     inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
     context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
-    try BatchNormStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
+    try BatchNormStep(
+      layer: self, input: inputs[0], batch: batch, mode: mode,
+      needsInputGradient: needsInputGradient, context: context)
   }
 
   /// Starts a recalibration: clears the sums of batch statistics.
@@ -85,11 +87,13 @@ private final class BatchNormStep: LayerStep {
   let shiftGradient: DNNLBuffer
   let mean: DNNLBuffer
   let variance: DNNLBuffer
+  /// Receives the unused input gradient when the input needs none (oneDNN always writes it).
   let scratchGradient: DNNLBuffer?
   let workspace: DNNLBuffer?
 
   init(
-    layer: BatchNorm, input: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
+    layer: BatchNorm, input: DNNLBuffer, batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) {
     self.layer = layer
     self.input = input
@@ -125,7 +129,7 @@ private final class BatchNormStep: LayerStep {
         layer.name, "batch normalization backward desc")
       backwardPrimitive = try DNNLPrimitive(
         &backward, context, hint: forward, layer: layer.name, operation: "batch norm backward")
-      scratchGradient = DNNLBuffer(input.desc, context)
+      scratchGradient = needsInputGradient ? nil : DNNLBuffer(input.desc, context)
       workspace = layer.fusesReLU ? DNNLBuffer(forward.md(dnnl_query_workspace_md), context) : nil
     } else {
       workspace = nil
@@ -169,11 +173,11 @@ private final class BatchNormStep: LayerStep {
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
-    guard let backwardPrimitive, let scratchGradient else { return }
+    guard let backwardPrimitive, let diffSrc = inputGradients[0] ?? scratchGradient else { return }
     var args = [
       (DNNL_ARG_SRC, input), (DNNL_ARG_MEAN, mean), (DNNL_ARG_VARIANCE, variance),
       (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_SCALE, scale), (DNNL_ARG_SHIFT, shift),
-      (DNNL_ARG_DIFF_SRC, inputGradients[0] ?? scratchGradient),
+      (DNNL_ARG_DIFF_SRC, diffSrc),
       (DNNL_ARG_DIFF_SCALE, scaleGradient), (DNNL_ARG_DIFF_SHIFT, shiftGradient),
     ]
     if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
