@@ -31,12 +31,13 @@ final class Dense: Layer {
     self.activation = activation
     let features = input.keras[0]
     let weightDims = [units] + input.physical
-    // Pick the weights for the blocked layout convolutions leave behind, so that the layer can
-    // read a flattened activation in place.
-    let blocked = input.physical.count == 3 && input.physical[0] % 16 == 0
+    // Pick the weights for the layout a convolution would leave behind on this CPU (blocked
+    // nChw16c with AVX-512, nChw8c with AVX2), so that the layer reads a flattened activation
+    // in place.
     let likelySource =
-      blocked
-      ? MemoryDesc.make(input.dims(batch: 32), dnnl_nChw16c) : MemoryDesc.any(input.dims(batch: 32))
+      input.physical.count == 3
+      ? try Dense.convolutionOutputLayout(input, context: context, layer: name)
+      : MemoryDesc.any(input.dims(batch: 32))
     var desc = Dense.opDesc(
       src: likelySource, weights: MemoryDesc.any(weightDims),
       units: units, batch: 32, hasBias: useBias, kind: dnnl_forward_training)
@@ -58,6 +59,19 @@ final class Dense: Layer {
       keras: kerasDesc, storage: weightsDesc, count: kernel.count, context: context, layer: name)
     LayerSupport.glorotUniform(kernel, fanIn: features, fanOut: units, generator: &generator)
     bias = useBias ? Parameter(name: "\(name)/bias", shape: [units]) : nil
+  }
+
+  /// The destination layout oneDNN picks for a 1x1 convolution producing `shape`.
+  private static func convolutionOutputLayout(
+    _ shape: NodeShape, context: DNNLContext, layer: String
+  ) throws(NeuralNetError) -> dnnl_memory_desc_t {
+    let c = shape.physical[0]
+    var desc = Conv2D.opDesc(
+      src: MemoryDesc.any(shape.dims(batch: 32)), weights: MemoryDesc.any([c, c, 1, 1]),
+      dst: MemoryDesc.any(shape.dims(batch: 32)), hasBias: false, filters: c, strides: [1, 1],
+      before: [0, 0], after: [0, 0], kind: dnnl_forward_training)
+    return try LayerSupport.chosenDesc(
+      &desc, query: dnnl_query_dst_md, context: context, layer: layer)
   }
 
   static func opDesc(
