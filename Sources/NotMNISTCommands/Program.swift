@@ -6,7 +6,7 @@ public enum Program {
   public static let version = "0.1.0"
 
   /// Every subcommand, in the order the help lists them.
-  static var commands: [any Command.Type] { [DataRenderCommand.self] }
+  static var commands: [any Command.Type] { [DataRenderCommand.self, DataFetchCommand.self] }
 
   /// Runs the program with the arguments that follow the program name.
   /// - Returns: the process exit status: 0 success, 1 runtime failure, 64 usage error.
