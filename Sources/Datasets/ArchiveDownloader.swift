@@ -37,6 +37,19 @@ public struct DownloadProgress: Sendable, Equatable {
   public let resumedFrom: Int64
   /// Seconds since this transfer started.
   public let elapsed: Double
+
+  /// Creates a progress report.
+  /// - Parameters:
+  ///   - received: bytes on disk so far.
+  ///   - total: the full size.
+  ///   - resumedFrom: bytes already on disk when the transfer started.
+  ///   - elapsed: seconds since the transfer started.
+  public init(received: Int64, total: Int64, resumedFrom: Int64, elapsed: Double) {
+    self.received = received
+    self.total = total
+    self.resumedFrom = resumedFrom
+    self.elapsed = elapsed
+  }
 }
 
 /// What `ArchiveDownloader.fetch` did.
