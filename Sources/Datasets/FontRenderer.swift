@@ -90,7 +90,8 @@ public struct FontRenderer: Sendable {
   ) {
     precondition(!letters.isEmpty, "FontRenderer needs at least one letter")
     precondition(
-      letters.allSatisfy { Self.notMNISTLetters.contains($0) } && Set(letters).count == letters.count,
+      letters.allSatisfy { Self.notMNISTLetters.contains($0) }
+        && Set(letters).count == letters.count,
       "FontRenderer letters must be distinct letters of A...J, got \(String(letters))")
     precondition((1...1024).contains(size), "image size must be 1...1024, got \(size)")
     self.letters = letters
@@ -170,7 +171,9 @@ public struct FontRenderer: Sendable {
       summary.filesScanned += 1
       guard let faceCount = rasterizer.faceCount(atPath: path) else {
         summary.filesNotFonts += 1
-        progress(FontRenderProgress(filesDone: done + 1, filesTotal: files.count, facesRendered: faces.count))
+        progress(
+          FontRenderProgress(
+            filesDone: done + 1, filesTotal: files.count, facesRendered: faces.count))
         continue
       }
 
@@ -196,7 +199,9 @@ public struct FontRenderer: Sendable {
         faces.append(RenderedFace(fontPath: path, faceIndex: faceIndex, name: name, images: images))
         summary.facesRendered += 1
       }
-      progress(FontRenderProgress(filesDone: done + 1, filesTotal: files.count, facesRendered: faces.count))
+      progress(
+        FontRenderProgress(filesDone: done + 1, filesTotal: files.count, facesRendered: faces.count)
+      )
     }
     return FontRenderResult(letters: letters, size: size, faces: faces, summary: summary)
   }

@@ -32,7 +32,8 @@ public final class GlyphRasterizer {
   /// - Throws: `RenderError.freeTypeUnavailable` when `FT_Init_FreeType` fails.
   /// - Precondition: `oversampling` is in 1...32.
   public init(oversampling: Int = 12) throws(RenderError) {
-    precondition((1...32).contains(oversampling), "oversampling must be 1...32, got \(oversampling)")
+    precondition(
+      (1...32).contains(oversampling), "oversampling must be 1...32, got \(oversampling)")
     var handle: FT_Library?
     let error = FT_Init_FreeType(&handle)
     guard error == 0, let handle else { throw .freeTypeUnavailable(code: error) }
@@ -203,8 +204,9 @@ private struct GrayBitmap {
     return output
   }
 
-  /// For each of `count` output cells along one axis, the source pixels it overlaps and by how
-  /// much: cell `k` spans `[start + k * length / count, start + (k + 1) * length / count)`.
+  /// The source pixels each output cell overlaps along one axis, with the overlap lengths.
+  ///
+  /// Cell `k` of `count` spans `[start + k * length / count, start + (k + 1) * length / count)`.
   /// Pixels outside `0..<limit` are blank and left out.
   static func weights(start: Double, length: Double, count: Int, limit: Int) -> [[(Int, Double)]] {
     let step = length / Double(count)

@@ -127,6 +127,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
   // MARK: - Helpers
 
   /// Checks the response status and sizes; returns the failure when the body must not be kept.
+  ///
   /// Called with `lock` held.
   private func accept(_ response: URLResponse) -> FetchError? {
     guard let http = response as? HTTPURLResponse else {

@@ -49,12 +49,17 @@ public struct NotMNISTWriter: Sendable {
   /// - Parameters:
   ///   - letter: the letter, A...J.
   ///   - faceName: the face's `RenderedFace.name`.
+  /// - Returns: the member path inside the archive.
   public static func memberPath(letter: Character, faceName: String) -> String {
     "\(archiveRoot)/\(letter)/\(fileStem(for: faceName)).png"
   }
 
-  /// The base64 of a face name (RFC 4648, padded), as notMNIST names its files; `/` and `+`
-  /// become `_` and `-` (the URL-safe alphabet) so that the result is one path component.
+  /// The base64 of a face name (RFC 4648, padded), as notMNIST names its files.
+  ///
+  /// `/` and `+` become `_` and `-` (the URL-safe alphabet) so that the result is one path
+  /// component.
+  /// - Parameter faceName: the face's `RenderedFace.name`.
+  /// - Returns: the file name without `.png`.
   public static func fileStem(for faceName: String) -> String {
     Data(faceName.utf8).base64EncodedString()
       .replacingOccurrences(of: "/", with: "_")
@@ -150,9 +155,26 @@ public struct NotMNISTWriter: Sendable {
 
   // MARK: - tar.gz
 
-  /// Writes the tar.gz archive: a directory entry for the root and each letter, then the PNGs.
+  /// Writes the tar.gz archive through `<path>.partial`, removed again when writing fails.
   private func writeTarGz(_ result: FontRenderResult, to path: String) throws(RenderError) {
     let temporary = path + ".partial"
+    do {
+      try writeArchive(result, at: temporary, reportingAs: path)
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+    guard rename(temporary, path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(temporary)
+      throw .writeFailed(path: path, reason: reason)
+    }
+  }
+
+  /// Writes the archive: a directory entry for the root and each letter, then the PNGs.
+  private func writeArchive(
+    _ result: FontRenderResult, at temporary: String, reportingAs path: String
+  ) throws(RenderError) {
     guard let archive = archive_write_new() else {
       throw .writeFailed(path: path, reason: "libarchive could not start a writer")
     }
@@ -178,9 +200,6 @@ public struct NotMNISTWriter: Sendable {
 
     guard archive_write_close(archive) == ARCHIVE_OK else {
       throw .writeFailed(path: path, reason: Self.message(archive))
-    }
-    guard rename(temporary, path) == 0 else {
-      throw .writeFailed(path: path, reason: String(cString: strerror(errno)))
     }
   }
 

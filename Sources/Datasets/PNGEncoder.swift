@@ -20,7 +20,8 @@ public struct PNGEncoder: Sendable {
   /// - Throws: `RenderError.pngEncoding` with libpng's message when it refuses the image.
   /// - Precondition: `pixels.count == width * height` and both sides are positive.
   public func encode(_ pixels: [UInt8], width: Int, height: Int) throws(RenderError) -> Data {
-    precondition(width > 0 && height > 0, "PNGEncoder needs a positive size, got \(width)x\(height)")
+    precondition(
+      width > 0 && height > 0, "PNGEncoder needs a positive size, got \(width)x\(height)")
     precondition(
       pixels.count == width * height,
       "PNGEncoder expects \(width * height) pixels for \(width)x\(height), got \(pixels.count)")

@@ -39,6 +39,13 @@ enum DataRenderCommand: Command {
     } catch {
       throw .usage("--out \(error.description)")
     }
+    let outDirectory = URL(fileURLWithPath: outPath).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: outDirectory, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw .usage("--out: no such directory '\(outDirectory)'")
+    }
     let given = arguments.strings("--fonts")
     for path in given where !FileManager.default.fileExists(atPath: path) {
       throw .usage("--fonts: no such file or directory '\(path)'")
@@ -79,7 +86,8 @@ enum DataRenderCommand: Command {
       } else if !pieces.isEmpty, pieces.allSatisfy({ all.contains($0) }) {
         letters += pieces
       } else {
-        throw .usage("--letters must be a range like A-J or a list like A,C,E of A..J, got '\(text)'")
+        throw .usage(
+          "--letters must be a range like A-J or a list like A,C,E of A..J, got '\(text)'")
       }
     }
     guard Set(letters).count == letters.count else {
@@ -98,8 +106,9 @@ enum DataRenderCommand: Command {
       "faces skipped:      \(counts.skipped.values.reduce(0, +))",
     ]
     for reason in FontSkipReason.allCases {
-      lines.append("  \(reason.description.padding(toLength: 34, withPad: " ", startingAt: 0))"
-        + "\(counts.skipped[reason] ?? 0)")
+      lines.append(
+        "  \(reason.description.padding(toLength: 34, withPad: " ", startingAt: 0))"
+          + "\(counts.skipped[reason] ?? 0)")
     }
     let perClass = result.letters.map { "\($0) \(result.faces.count)" }.joined(separator: "  ")
     lines.append("images per class:   \(perClass)")

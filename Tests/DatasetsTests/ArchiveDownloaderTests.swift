@@ -110,7 +110,8 @@ import Testing
       ) {
         try downloader.fetch(archive)
       }
-      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("tiny.tar.gz").path))
+      #expect(
+        !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tiny.tar.gz").path))
     }
   }
 

@@ -50,7 +50,10 @@ import Testing
       withDestinationPath: folder.appendingPathComponent("a.ttf").path)
 
     let files = FontRenderer.files(under: [folder.path])
-    #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["a.ttf", "fonts.dir", "sub-b.ttf"])
+    #expect(
+      files.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+        "a.ttf", "fonts.dir", "sub-b.ttf",
+      ])
 
     let result = try FontRenderer().render(paths: [folder.path])
     #expect(result.summary.filesScanned == 3)
@@ -97,7 +100,8 @@ import Testing
   @Test func defaultDirectoriesIncludeTheSystemAndUserFolders() {
     #expect(
       FontRenderer.defaultFontDirectories(home: "/home/u") == [
-        "/usr/share/fonts", "/usr/local/share/fonts", "/home/u/.fonts", "/home/u/.local/share/fonts",
+        "/usr/share/fonts", "/usr/local/share/fonts", "/home/u/.fonts",
+        "/home/u/.local/share/fonts",
       ])
   }
 

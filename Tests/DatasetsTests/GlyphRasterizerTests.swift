@@ -3,8 +3,10 @@ import Testing
 @testable import Datasets
 
 @Suite struct GlyphRasterizerTests {
-  /// The fixture glyph for `A`: a 700-unit square with a 200-unit hole at (50, 50) from its
-  /// bottom-left corner. Stretched to 28x28, one unit is 0.04 pixels: the hole covers columns
+  /// The image the fixture glyph for `A` must give.
+  ///
+  /// The glyph is a 700-unit square with a 200-unit hole at (50, 50) from its bottom-left
+  /// corner. Stretched to 28x28, one unit is 0.04 pixels: the hole covers columns
   /// 2..<10 and, counting rows from the top, rows 18..<26.
   static func expectedHoledA() -> [UInt8] {
     (0..<28).flatMap { row in

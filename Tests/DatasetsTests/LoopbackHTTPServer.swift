@@ -107,8 +107,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
       let start = Int(range.dropFirst(6).prefix { $0 != "-" })
     {
       guard start < body.count else {
-        send(connection, head: "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\n",
-             body: Data())
+        send(
+          connection, head: "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\n",
+          body: Data())
         return
       }
       let part = body.subdata(in: start..<body.count)

@@ -174,7 +174,9 @@ func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data
   }
 
   @Test func fileStemIsBase64OfTheNameWithoutSlashes() {
-    #expect(NotMNISTWriter.fileStem(for: "Crossover BoldOblique.ttf") == "Q3Jvc3NvdmVyIEJvbGRPYmxpcXVlLnR0Zg==")
+    #expect(
+      NotMNISTWriter.fileStem(for: "Crossover BoldOblique.ttf")
+        == "Q3Jvc3NvdmVyIEJvbGRPYmxpcXVlLnR0Zg==")
     // "??>" encodes to "Pz8+" and "???" to "Pz8/" in the standard alphabet.
     #expect(NotMNISTWriter.fileStem(for: "??>???") == "Pz8-Pz8_")
   }

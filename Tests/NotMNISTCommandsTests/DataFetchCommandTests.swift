@@ -77,8 +77,10 @@ import Testing
   @Test func reportSaysWhatHappened() {
     let small = RemoteArchive.notMNISTSmall
     #expect(
-      DataFetchCommand.report(small, .downloaded(path: "data/notMNIST_small.tar.gz", resumedFrom: 0))
-        == "notMNIST_small.tar.gz: downloaded 8458043 bytes, verified, at data/notMNIST_small.tar.gz")
+      DataFetchCommand.report(
+        small, .downloaded(path: "data/notMNIST_small.tar.gz", resumedFrom: 0))
+        == "notMNIST_small.tar.gz: downloaded 8458043 bytes, verified, at data/notMNIST_small.tar.gz"
+    )
     #expect(
       DataFetchCommand.report(small, .downloaded(path: "d/x", resumedFrom: 512))
         == "notMNIST_small.tar.gz: downloaded 8458043 bytes (resumed after 512), verified, at d/x")
