@@ -6,8 +6,11 @@ public struct RenderedFace: Sendable, Equatable {
   public let fontPath: String
   /// The face's index inside the file (0 unless the file is a collection).
   public let faceIndex: Int
+  /// The named instance of a variable face (1-based), or 0 for the face's default design.
+  public let instance: Int
   /// The name its images are stored under before base64 encoding: the file name, plus
-  /// `#<index>` for a face of a collection and `~<n>` when another file has the same name.
+  /// `#<index>` for a face of a collection, `@<instance>` for a named instance, and `~<n>` when
+  /// another file has the same name.
   public let name: String
   /// One `size * size` image per requested letter, in the order of the letters.
   public let images: [[UInt8]]
@@ -54,7 +57,8 @@ public struct FontRenderProgress: Sendable {
 
 /// Renders the letters of every font face in a set of files or directories, like notMNIST.
 ///
-/// For each face FreeType opens, each requested letter is rendered and its ink box resampled
+/// For each face FreeType opens, and each named instance of a variable face (Light, Bold...),
+/// each requested letter is rendered and its ink box resampled
 /// into a `size x size` 8-bit image (see `GlyphRasterizer`). A face is skipped, and counted by
 /// `FontSkipReason`, when it is bitmap-only, lacks a letter, has an empty glyph, draws the same
 /// image for two different letters, or repeats the images of a face already kept.
@@ -177,10 +181,15 @@ public struct FontRenderer: Sendable {
         continue
       }
 
-      for faceIndex in 0..<faceCount {
+      let variants = (0..<faceCount).flatMap { faceIndex in
+        let instances = rasterizer.namedInstanceCount(atPath: path, faceIndex: faceIndex)
+        return (0...instances).map { (faceIndex, $0) }
+      }
+      for (faceIndex, instance) in variants {
         summary.facesFound += 1
         let outcome = rasterizer.render(
-          path: path, faceIndex: faceIndex, letters: letters, size: size, fit: fit)
+          path: path, faceIndex: faceIndex, instance: instance, letters: letters, size: size,
+          fit: fit)
         guard case .rendered(let images) = outcome else {
           if case .skipped(let reason) = outcome { summary.skipped[reason, default: 0] += 1 }
           continue
@@ -195,8 +204,11 @@ public struct FontRenderer: Sendable {
         }
 
         let name = Self.uniqueName(
-          for: path, faceIndex: faceIndex, faceCount: faceCount, used: &usedNames)
-        faces.append(RenderedFace(fontPath: path, faceIndex: faceIndex, name: name, images: images))
+          for: path, faceIndex: faceIndex, faceCount: faceCount, instance: instance,
+          used: &usedNames)
+        faces.append(
+          RenderedFace(
+            fontPath: path, faceIndex: faceIndex, instance: instance, name: name, images: images))
         summary.facesRendered += 1
       }
       progress(
@@ -206,12 +218,14 @@ public struct FontRenderer: Sendable {
     return FontRenderResult(letters: letters, size: size, faces: faces, summary: summary)
   }
 
-  /// The file name, with `#<index>` for a face of a collection, made unique with `~<n>`.
+  /// The file name, with `#<index>` for a face of a collection and `@<instance>` for a named
+  /// instance, made unique with `~<n>`.
   static func uniqueName(
-    for path: String, faceIndex: Int, faceCount: Int, used: inout Set<String>
+    for path: String, faceIndex: Int, faceCount: Int, instance: Int = 0, used: inout Set<String>
   ) -> String {
     var base = URL(fileURLWithPath: path).lastPathComponent
     if faceCount > 1 { base += "#\(faceIndex)" }
+    if instance > 0 { base += "@\(instance)" }
     var name = base
     var copy = 2
     while !used.insert(name).inserted {

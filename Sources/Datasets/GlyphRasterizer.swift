@@ -55,11 +55,26 @@ public final class GlyphRasterizer {
     return max(1, Int(face.pointee.num_faces))
   }
 
+  /// The number of named instances of a variable font face (its predefined styles such as
+  /// Light or Bold); 0 for a face that is not variable.
+  /// - Parameters:
+  ///   - path: the font file.
+  ///   - faceIndex: which face of a collection.
+  /// - Returns: the count FreeType reports, 0 when the face cannot be opened.
+  public func namedInstanceCount(atPath path: String, faceIndex: Int) -> Int {
+    var face: FT_Face?
+    guard FT_New_Face(library, path, faceIndex, &face) == 0, let face else { return 0 }
+    defer { FT_Done_Face(face) }
+    return Int(face.pointee.style_flags >> 16)
+  }
+
   /// Renders the given letters of one face.
   ///
   /// - Parameters:
   ///   - path: the font file.
   ///   - faceIndex: which face of a collection; 0 for a single-face file.
+  ///   - instance: which named instance of a variable face, 1-based; 0 (the default) renders
+  ///     the face's default design.
   ///   - letters: the characters to render, in output order.
   ///   - size: side of each square output image in pixels.
   ///   - fit: how the ink box is placed in the image.
@@ -67,11 +82,16 @@ public final class GlyphRasterizer {
   ///   cannot be used. `sameImageForLetters` and `duplicateFace` are left to the caller.
   /// - Precondition: `size` is in 1...1024.
   public func render(
-    path: String, faceIndex: Int, letters: [Character], size: Int, fit: GlyphFit
+    path: String, faceIndex: Int, instance: Int = 0, letters: [Character], size: Int,
+    fit: GlyphFit
   ) -> Outcome<[[UInt8]]> {
     precondition((1...1024).contains(size), "image size must be 1...1024, got \(size)")
+    precondition(
+      (0..<0x8000).contains(instance), "named instance must be 0..<32768, got \(instance)")
+    // FreeType selects a named instance through bits 16-30 of the face index.
+    let index = instance << 16 | faceIndex
     var opened: FT_Face?
-    guard FT_New_Face(library, path, faceIndex, &opened) == 0, let face = opened else {
+    guard FT_New_Face(library, path, index, &opened) == 0, let face = opened else {
       return .skipped(.renderFailed)
     }
     defer { FT_Done_Face(face) }

@@ -31,6 +31,19 @@ import Testing
     #expect(result.faces[0].images != result.faces[1].images)
   }
 
+  @Test func variableFontRendersEachNamedInstance() throws {
+    let result = try FontRenderer().render(paths: [FontFixtures.path("HolesVariable.ttf")])
+    #expect(
+      result.faces.map(\.name) == [
+        "HolesVariable.ttf", "HolesVariable.ttf@1", "HolesVariable.ttf@2",
+      ])
+    #expect(result.faces.map(\.instance) == [0, 1, 2])
+    #expect(Set(result.faces.map(\.images)).count == 3)
+    // The default design equals the static font's.
+    let plain = try FontRenderer().render(paths: [FontFixtures.path("Holes.ttf")])
+    #expect(result.faces[0].images == plain.faces[0].images)
+  }
+
   @Test func sameDesignInTwoFilesIsKeptOnceAndCountedAsDuplicate() throws {
     let folder = try FontFixtures.folder(with: [
       ("Holes.ttf", "Holes.ttf"), ("Holes.ttf", "Holes-copy.ttf"),
@@ -87,7 +100,9 @@ import Testing
     let first = FontRenderer.uniqueName(for: "/a/X.ttf", faceIndex: 0, faceCount: 1, used: &used)
     let second = FontRenderer.uniqueName(for: "/b/X.ttf", faceIndex: 0, faceCount: 1, used: &used)
     let third = FontRenderer.uniqueName(for: "/c/X.ttf", faceIndex: 0, faceCount: 1, used: &used)
-    #expect([first, second, third] == ["X.ttf", "X.ttf~2", "X.ttf~3"])
+    let styled = FontRenderer.uniqueName(
+      for: "/a/V.ttc", faceIndex: 1, faceCount: 2, instance: 3, used: &used)
+    #expect([first, second, third, styled] == ["X.ttf", "X.ttf~2", "X.ttf~3", "V.ttc#1@3"])
   }
 
   @Test func progressIsReportedOncePerFile() throws {

@@ -66,7 +66,8 @@ func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data
     let images: [[UInt8]] = (0..<2).map { letter in
       [UInt8](repeating: UInt8(16 * index + letter + 1), count: 16)
     }
-    return RenderedFace(fontPath: "/f/\(name)", faceIndex: 0, name: name, images: images)
+    return RenderedFace(
+      fontPath: "/f/\(name)", faceIndex: 0, instance: 0, name: name, images: images)
   }
 
   struct OutputCase: Sendable, CustomTestStringConvertible {

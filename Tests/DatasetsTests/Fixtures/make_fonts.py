@@ -9,6 +9,7 @@ import os
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables.TupleVariation import TupleVariation
 from fontTools.ttLib.ttCollection import TTCollection
 
 LETTERS = "ABCDEFGHIJ"
@@ -38,7 +39,7 @@ def empty():
     return TTGlyphPen(None).glyph()
 
 
-def build(path, family, glyphs, cmap):
+def build(path, family, glyphs, cmap, variable=False):
     builder = FontBuilder(1000, isTTF=True)
     order = [".notdef"] + [name for name in glyphs if name != ".notdef"]
     builder.setupGlyphOrder(order)
@@ -50,7 +51,31 @@ def build(path, family, glyphs, cmap):
     builder.setupNameTable({"familyName": family, "styleName": "Regular"})
     builder.setupOS2()
     builder.setupPost()
+    if variable:
+        add_weight_axis(builder, glyphs)
     builder.save(path)
+
+
+def add_weight_axis(builder, glyphs):
+    """A weight axis whose two named instances shift every hole by 30 units down or up."""
+    builder.setupFvar(
+        axes=[("wght", 100, 400, 900, "Weight")],
+        instances=[
+            dict(location=dict(wght=100), stylename="Light"),
+            dict(location=dict(wght=900), stylename="Bold"),
+        ],
+    )
+    variations = {}
+    for name in glyphs:
+        # Four outer points stay; four hole points move; four phantom points stay.
+        def deltas(shift):
+            return [(0, 0)] * 4 + [(shift, shift)] * 4 + [(0, 0)] * 4
+
+        variations[name] = [
+            TupleVariation({"wght": (-1.0, -1.0, 0.0)}, deltas(-30)),
+            TupleVariation({"wght": (0.0, 1.0, 1.0)}, deltas(30)),
+        ]
+    builder.setupGvar(variations)
 
 
 def main():
@@ -64,6 +89,7 @@ def main():
     collection.save("Holes.ttc")
     os.remove("HolesWide.ttf")
 
+    build("HolesVariable.ttf", "Holes Variable", letters, {ord(l): l for l in LETTERS}, True)
     build("OnlyA.ttf", "Only A", {"A": holed(0)}, {ord("A"): "A"})
     build("SameBox.ttf", "Same Box", {"box": holed(3)}, {ord(l): "box" for l in LETTERS})
     blank = dict(letters)
