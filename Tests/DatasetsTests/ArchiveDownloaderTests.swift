@@ -167,6 +167,22 @@ import Testing
     }
   }
 
+  @Test func existingFileOfAnotherSizeIsReportedNotReplaced() throws {
+    let body = try Self.smallArchive()
+    let archive = RemoteArchive(name: "tiny.tar.gz", size: Int64(body.count))
+    try Self.withServer(serving: body) { server, downloader, folder in
+      let path = folder.appendingPathComponent("tiny.tar.gz").path
+      try Data(count: 10).write(to: URL(fileURLWithPath: path))
+      #expect(
+        throws: FetchError.sizeMismatch(url: path, expected: Int64(body.count), found: 10)
+      ) {
+        try downloader.fetch(archive)
+      }
+      #expect(server.ranges.isEmpty)
+      #expect(ArchiveDownloader.fileSize(path) == 10)
+    }
+  }
+
   @Test func verifyCountsTheMembersOfAnArchive() throws {
     let folder = try FontFixtures.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
