@@ -13,8 +13,9 @@ packages=(
   python3 python3-venv python3-pip
 )
 # Fonts for `notmnist data render`, which renders the letters A-J of every installed face the
-# way notMNIST was made. A broad set of Latin text, display, monospace and handwriting families
-# (about 250 MB); symbol fonts are included on purpose, the renderer skips and counts them.
+# way notMNIST was made: a broad set of Latin text, display, monospace and handwriting families
+# (about 330 MB installed, about 1,800 distinct faces). Symbol fonts are included on purpose;
+# the renderer skips and counts them.
 fonts=(
   fonts-dejavu fonts-dejavu-extra fonts-liberation fonts-liberation2 fonts-freefont-ttf
   fonts-noto-core fonts-noto-ui-core fonts-noto-mono fonts-urw-base35 fonts-texgyre fonts-cantarell
@@ -40,6 +41,21 @@ fonts=(
   fonts-gfs-theokritos fonts-ecolier-court fonts-ecolier-lignes-court fonts-opendyslexic
   fonts-hermit fonts-fantasque-sans fonts-dseg fonts-font-awesome fonts-fork-awesome fonts-symbola
   fonts-stick fonts-linex fonts-uralic fonts-klaudia-berenika fonts-wine fonts-oflb-asana-math
+  fonts-3270 fonts-adf-solothurn fonts-aenigma fonts-agave fonts-allerta fonts-b612
+  fonts-cabinsketch fonts-campania fonts-cardo fonts-cherrybomb fonts-compagnon fonts-dclfonts
+  fonts-elstob fonts-engadget fonts-essays1743 fonts-eurofurence fonts-fantasma fonts-gamaliel
+  fonts-georgewilliams fonts-glasstty fonts-gnutypewriter fonts-gotico-antiqua fonts-havana
+  fonts-inter-variable fonts-johnsmith-induni fonts-joscelyn fonts-karmilla fonts-le-murmure
+  fonts-league-mono fonts-leckerli-one fonts-lemonada fonts-levien-museum fonts-levien-typoscript
+  fonts-libfinal fonts-lindenhill fonts-millimetre fonts-monofur fonts-monoid fonts-national-park
+  fonts-oflb-euterpe fonts-okolaks fonts-opendin fonts-osifont fonts-pc fonts-povray
+  fonts-quicksand fonts-roadgeek fonts-roboto-slab fonts-routed-gothic fonts-sixtyfour
+  fonts-sjfonts fonts-staypuft fonts-summersby fonts-tiresias fonts-tomsontalks
+  fonts-triod-postnaja fonts-ubuntu-title fonts-uniol fonts-yrsa-rasa fonts-sil-gentium-basic
+  fonts-sil-galatia fonts-tlwg-kinnari-ttf fonts-tlwg-typewriter-ttf fonts-tlwg-purisa-ttf
+  fonts-tlwg-sawasdee-ttf fonts-tlwg-umpush-ttf fonts-tlwg-norasi-ttf fonts-tlwg-loma-ttf
+  fonts-tlwg-laksaman-ttf fonts-tlwg-waree-ttf fonts-tlwg-mono-ttf fonts-tlwg-typist-ttf
+  fonts-tlwg-typo-ttf fonts-tlwg-garuda-ttf
 )
 packages+=("${fonts[@]}")
 
