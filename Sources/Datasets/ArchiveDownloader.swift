@@ -112,11 +112,7 @@ public struct ArchiveDownloader: Sendable {
     let url = baseURL.appendingPathComponent(archive.name)
     try makeDirectory()
 
-    if let size = Self.fileSize(finalPath) {
-      guard size == archive.size else {
-        throw .sizeMismatch(url: finalPath, expected: archive.size, found: size)
-      }
-      try Self.verifyArchive(atPath: finalPath)
+    if try Self.isVerified(finalPath, size: archive.size) {
       return .alreadyPresent(path: finalPath)
     }
 
@@ -181,6 +177,14 @@ public struct ArchiveDownloader: Sendable {
   }
 
   // MARK: - Files
+
+  /// Whether a verified archive of the right size is at `path`; `false` when there is no file.
+  private static func isVerified(_ path: String, size: Int64) throws(FetchError) -> Bool {
+    guard let found = fileSize(path) else { return false }
+    guard found == size else { throw .sizeMismatch(url: path, expected: size, found: found) }
+    try verifyArchive(atPath: path)
+    return true
+  }
 
   private func makeDirectory() throws(FetchError) {
     do {

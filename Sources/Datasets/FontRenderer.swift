@@ -167,55 +167,66 @@ public struct FontRenderer: Sendable {
     let files = Self.files(under: paths)
     let rasterizer = try GlyphRasterizer(oversampling: oversampling)
 
+    var state = RenderState()
+    for (done, path) in files.enumerated() {
+      state.summary.filesScanned += 1
+      if let faceCount = rasterizer.faceCount(atPath: path) {
+        renderFaces(of: path, faceCount: faceCount, with: rasterizer, into: &state)
+      } else {
+        state.summary.filesNotFonts += 1
+      }
+      progress(
+        FontRenderProgress(
+          filesDone: done + 1, filesTotal: files.count, facesRendered: state.faces.count))
+    }
+    return FontRenderResult(
+      letters: letters, size: size, faces: state.faces, summary: state.summary)
+  }
+
+  /// What a run has gathered so far.
+  private struct RenderState {
     var summary = FontRenderSummary()
     var faces: [RenderedFace] = []
+    /// The concatenated images of every kept face, to recognise duplicates.
     var keptImages = Set<[UInt8]>()
     var usedNames = Set<String>()
-    for (done, path) in files.enumerated() {
-      summary.filesScanned += 1
-      guard let faceCount = rasterizer.faceCount(atPath: path) else {
-        summary.filesNotFonts += 1
-        progress(
-          FontRenderProgress(
-            filesDone: done + 1, filesTotal: files.count, facesRendered: faces.count))
+  }
+
+  /// Renders every face and named instance of one font file, keeping the usable ones.
+  private func renderFaces(
+    of path: String, faceCount: Int, with rasterizer: GlyphRasterizer,
+    into state: inout RenderState
+  ) {
+    let variants = (0..<faceCount).flatMap { faceIndex in
+      let instances = rasterizer.namedInstanceCount(atPath: path, faceIndex: faceIndex)
+      return (0...instances).map { (faceIndex, $0) }
+    }
+    for (faceIndex, instance) in variants {
+      state.summary.facesFound += 1
+      let outcome = rasterizer.render(
+        path: path, faceIndex: faceIndex, instance: instance, letters: letters, size: size,
+        fit: fit)
+      guard case .rendered(let images) = outcome else {
+        if case .skipped(let reason) = outcome { state.summary.skipped[reason, default: 0] += 1 }
+        continue
+      }
+      if Set(images).count < images.count {
+        state.summary.skipped[.sameImageForLetters, default: 0] += 1
+        continue
+      }
+      guard state.keptImages.insert(images.flatMap { $0 }).inserted else {
+        state.summary.skipped[.duplicateFace, default: 0] += 1
         continue
       }
 
-      let variants = (0..<faceCount).flatMap { faceIndex in
-        let instances = rasterizer.namedInstanceCount(atPath: path, faceIndex: faceIndex)
-        return (0...instances).map { (faceIndex, $0) }
-      }
-      for (faceIndex, instance) in variants {
-        summary.facesFound += 1
-        let outcome = rasterizer.render(
-          path: path, faceIndex: faceIndex, instance: instance, letters: letters, size: size,
-          fit: fit)
-        guard case .rendered(let images) = outcome else {
-          if case .skipped(let reason) = outcome { summary.skipped[reason, default: 0] += 1 }
-          continue
-        }
-        if Set(images).count < images.count {
-          summary.skipped[.sameImageForLetters, default: 0] += 1
-          continue
-        }
-        guard keptImages.insert(images.flatMap { $0 }).inserted else {
-          summary.skipped[.duplicateFace, default: 0] += 1
-          continue
-        }
-
-        let name = Self.uniqueName(
-          for: path, faceIndex: faceIndex, faceCount: faceCount, instance: instance,
-          used: &usedNames)
-        faces.append(
-          RenderedFace(
-            fontPath: path, faceIndex: faceIndex, instance: instance, name: name, images: images))
-        summary.facesRendered += 1
-      }
-      progress(
-        FontRenderProgress(filesDone: done + 1, filesTotal: files.count, facesRendered: faces.count)
-      )
+      let name = Self.uniqueName(
+        for: path, faceIndex: faceIndex, faceCount: faceCount, instance: instance,
+        used: &state.usedNames)
+      state.faces.append(
+        RenderedFace(
+          fontPath: path, faceIndex: faceIndex, instance: instance, name: name, images: images))
+      state.summary.facesRendered += 1
     }
-    return FontRenderResult(letters: letters, size: size, faces: faces, summary: summary)
   }
 
   /// The file name, with `#<index>` for a face of a collection and `@<instance>` for a named

@@ -36,15 +36,7 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
 
   /// Runs the transfer to its end, calling `progress` about five times a second.
   func run(progress: (DownloadProgress) -> Void) throws(FetchError) {
-    if !FileManager.default.fileExists(atPath: partPath) {
-      guard FileManager.default.createFile(atPath: partPath, contents: nil) else {
-        throw .fileSystem(path: partPath, reason: "cannot create the file")
-      }
-    }
-    guard let file = FileHandle(forWritingAtPath: partPath) else {
-      throw .fileSystem(path: partPath, reason: "cannot open the file for writing")
-    }
-    file.seekToEndOfFile()
+    let file = try openPartFile()
     handle = file
     defer { try? file.close() }
 
@@ -77,6 +69,20 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     }
     session.finishTasksAndInvalidate()
     if let failure = lock.withLock({ failure }) { throw failure }
+  }
+
+  /// Opens the `.part` file for appending, creating it when missing.
+  private func openPartFile() throws(FetchError) -> FileHandle {
+    if !FileManager.default.fileExists(atPath: partPath) {
+      guard FileManager.default.createFile(atPath: partPath, contents: nil) else {
+        throw .fileSystem(path: partPath, reason: "cannot create the file")
+      }
+    }
+    guard let file = FileHandle(forWritingAtPath: partPath) else {
+      throw .fileSystem(path: partPath, reason: "cannot open the file for writing")
+    }
+    file.seekToEndOfFile()
+    return file
   }
 
   // MARK: - URLSessionDataDelegate

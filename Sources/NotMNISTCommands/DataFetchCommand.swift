@@ -28,12 +28,7 @@ enum DataFetchCommand: Command {
     if arguments.has("--large") { archives.append(.notMNISTLarge) }
     let directory = arguments.string("--dir") ?? "data"
     guard !directory.isEmpty else { throw .usage("--dir must not be empty") }
-    let baseText = arguments.string("--base-url") ?? ArchiveDownloader.officialBaseURL
-    guard let baseURL = URL(string: baseText), ["http", "https"].contains(baseURL.scheme ?? ""),
-      baseURL.host?.isEmpty == false
-    else {
-      throw .usage("--base-url must be an http:// or https:// address, got '\(baseText)'")
-    }
+    let baseURL = try parseBaseURL(arguments.string("--base-url"))
     let timeout = try arguments.int("--timeout", default: 60, in: 1...3600)
 
     let downloader = ArchiveDownloader(
@@ -60,6 +55,17 @@ enum DataFetchCommand: Command {
       console.print(report(archive, outcome))
     }
     return 0
+  }
+
+  /// The server address: `--base-url` when given, which must be http or https with a host.
+  static func parseBaseURL(_ text: String?) throws(CommandLineError) -> URL {
+    let text = text ?? ArchiveDownloader.officialBaseURL
+    guard let url = URL(string: text), ["http", "https"].contains(url.scheme ?? ""),
+      url.host?.isEmpty == false
+    else {
+      throw .usage("--base-url must be an http:// or https:// address, got '\(text)'")
+    }
+    return url
   }
 
   /// One progress line: name, bar, percentage, megabytes and rate.

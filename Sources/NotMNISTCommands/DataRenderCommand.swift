@@ -32,25 +32,8 @@ enum DataRenderCommand: Command {
     let fitName = try arguments.choice(
       "--fit", default: GlyphFit.stretch.rawValue, from: GlyphFit.allCases.map(\.rawValue))
     let fit = GlyphFit(rawValue: fitName) ?? .stretch
-    guard let outPath = arguments.string("--out") else { throw .usage("--out PATH is required") }
-    let output: NotMNISTOutput
-    do {
-      output = try NotMNISTOutput(path: outPath)
-    } catch {
-      throw .usage("--out \(error.description)")
-    }
-    let outDirectory = URL(fileURLWithPath: outPath).deletingLastPathComponent().path
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: outDirectory, isDirectory: &isDirectory),
-      isDirectory.boolValue
-    else {
-      throw .usage("--out: no such directory '\(outDirectory)'")
-    }
-    let given = arguments.strings("--fonts")
-    for path in given where !FileManager.default.fileExists(atPath: path) {
-      throw .usage("--fonts: no such file or directory '\(path)'")
-    }
-    let fontPaths = given.isEmpty ? FontRenderer.defaultFontDirectories() : given
+    let output = try parseOutput(arguments.string("--out"))
+    let fontPaths = try parseFontPaths(arguments.strings("--fonts"))
 
     let renderer = FontRenderer(letters: letters, size: size, fit: fit)
     let result: FontRenderResult
@@ -63,13 +46,49 @@ enum DataRenderCommand: Command {
         console.writeError(console.isErrorTerminal ? "\r" + line : line + "\n")
       }
       if console.isErrorTerminal { console.writeError("\n") }
+    } catch {
+      throw .failure(error.description)
+    }
+    guard !result.faces.isEmpty else {
+      console.print(summary(of: result, output: nil))
+      throw .failure(
+        "no usable font face under \(fontPaths.joined(separator: ", ")); nothing written")
+    }
+
+    do {
       try NotMNISTWriter().write(result, to: output)
     } catch {
       throw .failure(error.description)
     }
-
     console.print(summary(of: result, output: output))
-    return result.faces.isEmpty ? 1 : 0
+    return 0
+  }
+
+  /// The paths given with `--fonts`, each of which must exist, or the default font folders.
+  static func parseFontPaths(_ given: [String]) throws(CommandLineError) -> [String] {
+    for path in given where !FileManager.default.fileExists(atPath: path) {
+      throw .usage("--fonts: no such file or directory '\(path)'")
+    }
+    return given.isEmpty ? FontRenderer.defaultFontDirectories() : given
+  }
+
+  /// The output layout named by `--out`, whose folder must exist.
+  static func parseOutput(_ path: String?) throws(CommandLineError) -> NotMNISTOutput {
+    guard let path else { throw .usage("--out PATH is required") }
+    let output: NotMNISTOutput
+    do {
+      output = try NotMNISTOutput(path: path)
+    } catch {
+      throw .usage("--out \(error.description)")
+    }
+    let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw .usage("--out: no such directory '\(folder)'")
+    }
+    return output
   }
 
   /// Parses `A-J`, `A-C`, `A,C,E` or `ACE` into distinct letters of A...J in the given order.
@@ -97,7 +116,7 @@ enum DataRenderCommand: Command {
   }
 
   /// The summary printed on standard output.
-  static func summary(of result: FontRenderResult, output: NotMNISTOutput) -> String {
+  static func summary(of result: FontRenderResult, output: NotMNISTOutput?) -> String {
     let counts = result.summary
     var lines = [
       "font files scanned: \(counts.filesScanned) (\(counts.filesNotFonts) not fonts)",
@@ -119,6 +138,8 @@ enum DataRenderCommand: Command {
     case .idx(let imagesPath, let labelsPath, _):
       lines.append("output:             \(imagesPath)")
       lines.append("labels:             \(labelsPath)")
+    case nil:
+      lines.append("output:             none")
     }
     return lines.joined(separator: "\n")
   }

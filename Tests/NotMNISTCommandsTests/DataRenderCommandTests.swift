@@ -71,6 +71,9 @@ import Testing
     ])
     #expect(result.status == 1)
     #expect(result.out.contains("  same image for different letters  1\n"))
+    #expect(result.out.hasSuffix("output:             none\n"))
+    #expect(result.error.hasSuffix("; nothing written\n"))
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.tgz").path))
   }
 
   struct UsageCase: Sendable, CustomTestStringConvertible {
