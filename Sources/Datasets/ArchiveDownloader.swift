@@ -125,7 +125,13 @@ public struct ArchiveDownloader: Sendable {
       let transfer = HTTPTransfer(
         url: url, partPath: partPath, offset: start, expectedSize: archive.size,
         timeout: timeout)
-      try transfer.run(progress: progress)
+      do {
+        try transfer.run(progress: progress)
+      } catch {
+        // Keep a partial file for the next run, but do not leave an empty one behind.
+        if Self.fileSize(partPath) == 0 { try? Self.remove(partPath) }
+        throw error
+      }
       start = transfer.resumedFrom
     }
 

@@ -57,8 +57,10 @@ final class HTTPTransfer: NSObject, URLSessionDataDelegate, @unchecked Sendable 
     var lastReport = Date.distantPast
     while true {
       _ = wakeUp.wait(timeout: .now() + 0.2)
-      let (done, start, bytes) = lock.withLock { (isFinished, offset, received) }
-      if done || Date().timeIntervalSince(lastReport) >= 0.2 {
+      let (done, failed, start, bytes) = lock.withLock {
+        (isFinished, failure != nil, offset, received)
+      }
+      if !failed && (done || Date().timeIntervalSince(lastReport) >= 0.2) {
         progress(
           DownloadProgress(
             received: start + bytes, total: expectedSize, resumedFrom: start,

@@ -127,6 +127,7 @@ import Testing
       guard case .network(let url, let reason) = error as? FetchError else { return false }
       return url == "http://127.0.0.1:\(port)/tiny.tar.gz" && reason.contains("connection refused")
     }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
   }
 
   @Test func notFoundIsAnHTTPStatusError() throws {
