@@ -2,10 +2,12 @@ import CFreeType
 
 /// Renders letters of one font face into small anti-aliased grayscale images, notMNIST-style.
 ///
-/// Each letter is rendered by FreeType at `oversampling` times the output size, its ink bounding
-/// box (every pixel with non-zero coverage) is found, and that box is resampled to
-/// `size x size` by area averaging: each output pixel is the mean coverage of the part of the
-/// large bitmap it covers. The glyph is white (255) on black (0).
+/// Each letter is rendered unhinted by FreeType at an em of `size * oversampling` pixels, its ink
+/// bounding box is found (every pixel with non-zero coverage, with sub-pixel edges, see
+/// `inkBox`), and that box is resampled to `size x size` by area averaging: each output pixel is
+/// the mean coverage of the part of the large bitmap it covers. Rendering large and averaging
+/// down gives smoother anti-aliasing than rendering at 28 pixels. The glyph is white (255) on
+/// black (0).
 ///
 /// ```
 /// out[i][j] = (1 / area) * sum over source pixels p of overlap(p, cell(i, j)) * coverage(p)
