@@ -5,54 +5,56 @@ import Testing
 
 @testable import Datasets
 
-/// Inflates a gzip file with zlib, checking its CRC and length trailer.
-func gunzip(_ data: Data) -> [UInt8]? {
-  var stream = z_stream()
-  guard
-    inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
-  else { return nil }
-  defer { inflateEnd(&stream) }
-  var input = [UInt8](data)
-  var output: [UInt8] = []
-  var chunk = [UInt8](repeating: 0, count: 1 << 16)
-  var status = Z_OK
-  input.withUnsafeMutableBufferPointer { source in
-    stream.next_in = source.baseAddress
-    stream.avail_in = uInt(source.count)
-    while status == Z_OK {
-      let produced = chunk.withUnsafeMutableBufferPointer { target in
-        stream.next_out = target.baseAddress
-        stream.avail_out = uInt(target.count)
-        status = inflate(&stream, Z_NO_FLUSH)
-        return target.count - Int(stream.avail_out)
+extension FontFixtures {
+  /// Inflates a gzip file with zlib, checking its CRC and length trailer.
+  static func gunzip(_ data: Data) -> [UInt8]? {
+    var stream = z_stream()
+    guard
+      inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    else { return nil }
+    defer { inflateEnd(&stream) }
+    var input = [UInt8](data)
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    var status = Z_OK
+    input.withUnsafeMutableBufferPointer { source in
+      stream.next_in = source.baseAddress
+      stream.avail_in = uInt(source.count)
+      while status == Z_OK {
+        let produced = chunk.withUnsafeMutableBufferPointer { target in
+          stream.next_out = target.baseAddress
+          stream.avail_out = uInt(target.count)
+          status = inflate(&stream, Z_NO_FLUSH)
+          return target.count - Int(stream.avail_out)
+        }
+        output += chunk.prefix(produced)
       }
-      output += chunk.prefix(produced)
     }
+    return status == Z_STREAM_END ? output : nil
   }
-  return status == Z_STREAM_END ? output : nil
-}
 
-/// Every member of a tar.gz: its path and, for files, its bytes.
-func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data)]? {
-  guard let reader = archive_read_new() else { return nil }
-  defer { archive_read_free(reader) }
-  archive_read_support_filter_gzip(reader)
-  archive_read_support_format_tar(reader)
-  guard archive_read_open_filename(reader, path, 1 << 16) == ARCHIVE_OK else { return nil }
-  var members: [(String, Bool, Data)] = []
-  var entry: OpaquePointer?
-  while archive_read_next_header(reader, &entry) == ARCHIVE_OK {
-    let name = String(cString: archive_entry_pathname(entry))
-    let isDirectory = archive_entry_filetype(entry) == UInt32(0o040000)
-    var bytes = Data(count: Int(archive_entry_size(entry)))
-    let count = bytes.count
-    if count > 0 {
-      let read = bytes.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, count) }
-      guard read == count else { return nil }
+  /// Every member of a tar.gz: its path and, for files, its bytes.
+  static func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data)]? {
+    guard let reader = archive_read_new() else { return nil }
+    defer { archive_read_free(reader) }
+    archive_read_support_filter_gzip(reader)
+    archive_read_support_format_tar(reader)
+    guard archive_read_open_filename(reader, path, 1 << 16) == ARCHIVE_OK else { return nil }
+    var members: [(String, Bool, Data)] = []
+    var entry: OpaquePointer?
+    while archive_read_next_header(reader, &entry) == ARCHIVE_OK {
+      let name = String(cString: archive_entry_pathname(entry))
+      let isDirectory = archive_entry_filetype(entry) == UInt32(0o040000)
+      var bytes = Data(count: Int(archive_entry_size(entry)))
+      let count = bytes.count
+      if count > 0 {
+        let read = bytes.withUnsafeMutableBytes { archive_read_data(reader, $0.baseAddress, count) }
+        guard read == count else { return nil }
+      }
+      members.append((name, isDirectory, bytes))
     }
-    members.append((name, isDirectory, bytes))
+    return members
   }
-  return members
 }
 
 @Suite struct NotMNISTWriterTests {
@@ -114,9 +116,11 @@ func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data
     let count = try NotMNISTWriter().write(Self.result, to: NotMNISTOutput(path: imagesPath))
     #expect(count == 4)
 
-    let images = try #require(gunzip(Data(contentsOf: URL(fileURLWithPath: imagesPath))))
+    let images = try #require(
+      FontFixtures.gunzip(Data(contentsOf: URL(fileURLWithPath: imagesPath))))
     let labelsPath = folder.appendingPathComponent("r-labels-idx1-ubyte.gz").path
-    let labels = try #require(gunzip(Data(contentsOf: URL(fileURLWithPath: labelsPath))))
+    let labels = try #require(
+      FontFixtures.gunzip(Data(contentsOf: URL(fileURLWithPath: labelsPath))))
     #expect(Array(images[0..<16]) == [0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4])
     #expect(images.count == 16 + 4 * 16)
     // Sorted by letter, then face: B of face 0, B of face 1, J of face 0, J of face 1.
@@ -150,7 +154,7 @@ func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data
     let path = folder.appendingPathComponent("render.tar.gz").path
     try NotMNISTWriter().write(Self.result, to: .tarGz(path: path))
 
-    let members = try #require(readTarGz(path))
+    let members = try #require(FontFixtures.readTarGz(path))
     #expect(
       members.map(\.path) == [
         "notMNIST_render/", "notMNIST_render/B/", "notMNIST_render/B/U2Fucy50dGY=.png",
@@ -158,7 +162,7 @@ func readTarGz(_ path: String) -> [(path: String, isDirectory: Bool, bytes: Data
         "notMNIST_render/J/U2Fucy50dGY=.png", "notMNIST_render/J/U2VyaWYub3Rm.png",
       ])
     #expect(members.map(\.isDirectory) == [true, true, false, false, true, false, false])
-    let serifJ = try #require(decodeGrayPNG(members[6].bytes))
+    let serifJ = try #require(FontFixtures.decodeGrayPNG(members[6].bytes))
     #expect(serifJ.width == 4 && serifJ.height == 4)
     #expect(serifJ.pixels == [UInt8](repeating: 18, count: 16))
     #expect(!FileManager.default.fileExists(atPath: path + ".partial"))

@@ -4,21 +4,23 @@ import Testing
 
 @testable import Datasets
 
-/// Decodes an 8-bit gray PNG with libpng's simplified API.
-func decodeGrayPNG(_ data: Data) -> (width: Int, height: Int, pixels: [UInt8])? {
-  var image = png_image()
-  image.version = png_uint_32(PNG_IMAGE_VERSION)
-  let begun = data.withUnsafeBytes { raw in
-    png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+extension FontFixtures {
+  /// Decodes an 8-bit gray PNG with libpng's simplified API.
+  static func decodeGrayPNG(_ data: Data) -> (width: Int, height: Int, pixels: [UInt8])? {
+    var image = png_image()
+    image.version = png_uint_32(PNG_IMAGE_VERSION)
+    let begun = data.withUnsafeBytes { raw in
+      png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
+    }
+    guard begun != 0 else { return nil }
+    image.format = png_uint_32(PNG_FORMAT_GRAY)
+    var pixels = [UInt8](repeating: 0, count: Int(image.width * image.height))
+    let finished = pixels.withUnsafeMutableBytes { raw in
+      png_image_finish_read(&image, nil, raw.baseAddress, 0, nil)
+    }
+    guard finished != 0 else { return nil }
+    return (Int(image.width), Int(image.height), pixels)
   }
-  guard begun != 0 else { return nil }
-  image.format = png_uint_32(PNG_FORMAT_GRAY)
-  var pixels = [UInt8](repeating: 0, count: Int(image.width * image.height))
-  let finished = pixels.withUnsafeMutableBytes { raw in
-    png_image_finish_read(&image, nil, raw.baseAddress, 0, nil)
-  }
-  guard finished != 0 else { return nil }
-  return (Int(image.width), Int(image.height), pixels)
 }
 
 @Suite struct PNGEncoderTests {
@@ -26,7 +28,7 @@ func decodeGrayPNG(_ data: Data) -> (width: Int, height: Int, pixels: [UInt8])? 
 
   @Test func decodesToTheSamePixels() throws {
     let png = try PNGEncoder().encode(Self.gradient, width: 28, height: 20)
-    let decoded = try #require(decodeGrayPNG(png))
+    let decoded = try #require(FontFixtures.decodeGrayPNG(png))
     #expect(decoded.width == 28)
     #expect(decoded.height == 20)
     #expect(decoded.pixels == Self.gradient)
