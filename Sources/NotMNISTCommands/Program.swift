@@ -6,6 +6,7 @@ public enum Program {
   public static let version = "0.1.0"
 
   /// Every subcommand, in the order the help lists them.
+<<<<<<< HEAD
   static var commands: [any Command.Type] {
     [
       TrainCommand.self,
@@ -15,6 +16,9 @@ public enum Program {
       DataInspectCommand.self,
     ]
   }
+=======
+  static var commands: [any Command.Type] { [DataRenderCommand.self, DataFetchCommand.self] }
+>>>>>>> fonts
 
   /// Runs the program with the arguments that follow the program name.
   /// - Returns: the process exit status: 0 success, 1 runtime failure, 64 usage error.
