@@ -6,7 +6,6 @@ public enum Program {
   public static let version = "0.1.0"
 
   /// Every subcommand, in the order the help lists them.
-<<<<<<< HEAD
   static var commands: [any Command.Type] {
     [
       TrainCommand.self,
@@ -14,11 +13,10 @@ public enum Program {
       PredictCommand.self,
       SummaryCommand.self,
       DataInspectCommand.self,
+      DataRenderCommand.self,
+      DataFetchCommand.self,
     ]
   }
-=======
-  static var commands: [any Command.Type] { [DataRenderCommand.self, DataFetchCommand.self] }
->>>>>>> fonts
 
   /// Runs the program with the arguments that follow the program name.
   /// - Returns: the process exit status: 0 success, 1 runtime failure, 64 usage error.
