@@ -103,6 +103,10 @@ static png_shim_status read_png(
 
   // While the rows are read, benign errors are errors: the last row's read checks the zlib
   // stream's end and Adler-32, which libpng otherwise only warns about (Pillow rejects them).
+  // Note: libpng reports zlib data left over after the last row ("Extra compressed data", "Too
+  // much image data") through the same benign-error path as a wrong Adler-32, so such files are
+  // rejected too, although Pillow decodes them. Telling the two apart would mean matching
+  // libpng's message text; no notMNIST file has leftover data, so strictness costs nothing there.
   png_set_benign_errors(png, 0);
   for (int pass = 0; pass < passes; pass++) {
     for (uint32_t y = 0; y < image->height; y++) {

@@ -18,10 +18,10 @@ import CPNGShim
 /// of the palette gives black, as in Pillow. A file that fails is reported as a ``SkipReason``,
 /// never decoded into a black image.
 ///
-/// Which damaged files are rejected follows Pillow where libpng lets it: a CRC error in an
-/// ancillary chunk before the image data rejects the file, one after it is ignored, and so are
-/// invalid ancillary chunks, a `PLTE` in a gray image, an `IEND` with a body and bytes after
-/// `IEND`. Stricter than Pillow: a missing `IEND`, a CRC error in a critical chunk (`IDAT` and
+/// Which damaged files are rejected follows Pillow where libpng allows it: a CRC error in an
+/// ancillary chunk rejects the file before the image data and is ignored after it; invalid
+/// ancillary chunks, a `PLTE` in a gray image, an `IEND` with a body and bytes after `IEND` are
+/// ignored. Stricter than Pillow: a missing `IEND`, a CRC error in a critical chunk (`IDAT` and
 /// `IEND` included), a palette image without `PLTE`, and zlib data left over after the image's
 /// rows reject the file.
 ///
