@@ -28,7 +28,7 @@ let package = Package(
     .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
     .target(
       name: "Datasets",
-      dependencies: ["TensorCore", "CPNGShim", "CZlib", "CArchive", "CFreeType"],
+      dependencies: ["TensorCore", "CPNG", "CPNGShim", "CZlib", "CArchive", "CFreeType"],
       exclude: readme),
     .target(
       name: "Training",
