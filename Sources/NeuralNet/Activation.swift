@@ -10,6 +10,8 @@ final class Activation: Layer {
   let name: String
   let outputShape: NodeShape
   let kind: ActivationKind
+  /// Whether the batch normalization before it applies this ReLU (see `BatchNorm.fusesReLU`).
+  var isFusedIntoProducer = false
   var parameters: [Parameter] { [] }
 
   init(name: String, input: NodeShape, kind: ActivationKind) {
@@ -19,9 +21,10 @@ final class Activation: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
-    if kind == .relu {
+    if kind == .relu && !isFusedIntoProducer {
       return try ReLUStep(input: inputs[0], mode: mode, context: context, layer: name)
     }
     return IdentityStep(input: inputs[0])
@@ -66,6 +69,10 @@ final class ReLUStep: LayerStep {
       backwardPrimitive = nil
     }
     super.init(output: DNNLBuffer(forward.md(dnnl_query_dst_md), context))
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardPrimitive].compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {

@@ -21,6 +21,9 @@ final class BatchNorm: Layer {
   var calibrationMean: [Double]
   var calibrationVariance: [Double]
   var calibrationCount = 0
+  /// Whether this layer also applies the ReLU of the `Activation` that alone reads it (oneDNN's
+  /// fused batch norm + ReLU, which keeps a bit mask instead of a second pass over memory).
+  var fusesReLU = false
 
   var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
 
@@ -43,7 +46,8 @@ final class BatchNorm: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try BatchNormStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
   }
@@ -82,6 +86,7 @@ private final class BatchNormStep: LayerStep {
   let mean: DNNLBuffer
   let variance: DNNLBuffer
   let scratchGradient: DNNLBuffer?
+  let workspace: DNNLBuffer?
 
   init(
     layer: BatchNorm, input: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
@@ -92,7 +97,8 @@ private final class BatchNormStep: LayerStep {
     self.mode = mode
     self.context = context
     let c = layer.outputShape.channels
-    let scaleShift = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
+    let relu = layer.fusesReLU ? dnnl_fuse_norm_relu.rawValue : 0
+    let scaleShift = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue | relu
     var data = input.desc
     var desc = dnnl_batch_normalization_desc_t()
     let training = mode == .training
@@ -120,7 +126,9 @@ private final class BatchNormStep: LayerStep {
       backwardPrimitive = try DNNLPrimitive(
         &backward, context, hint: forward, layer: layer.name, operation: "batch norm backward")
       scratchGradient = DNNLBuffer(input.desc, context)
+      workspace = layer.fusesReLU ? DNNLBuffer(forward.md(dnnl_query_workspace_md), context) : nil
     } else {
+      workspace = nil
       mean = DNNLBuffer(vector, context, borrowing: layer.movingMean.value)
       variance = DNNLBuffer(vector, context, borrowing: layer.movingVariance.value)
       backwardPrimitive = nil
@@ -129,11 +137,17 @@ private final class BatchNormStep: LayerStep {
     super.init(output: DNNLBuffer(forward.md(dnnl_query_dst_md), context))
   }
 
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardPrimitive].compactMap { $0 }
+  }
+
   override func forward(_ state: inout RunState) {
-    forwardPrimitive.execute([
+    var args = [
       (DNNL_ARG_SRC, input), (DNNL_ARG_MEAN, mean), (DNNL_ARG_VARIANCE, variance),
       (DNNL_ARG_SCALE, scale), (DNNL_ARG_SHIFT, shift), (DNNL_ARG_DST, output),
-    ])
+    ]
+    if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
+    forwardPrimitive.execute(args)
     guard mode == .training else { return }
     context.wait()
     let c = layer.outputShape.channels
@@ -156,11 +170,13 @@ private final class BatchNormStep: LayerStep {
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
     guard let backwardPrimitive, let scratchGradient else { return }
-    backwardPrimitive.execute([
+    var args = [
       (DNNL_ARG_SRC, input), (DNNL_ARG_MEAN, mean), (DNNL_ARG_VARIANCE, variance),
       (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_SCALE, scale), (DNNL_ARG_SHIFT, shift),
       (DNNL_ARG_DIFF_SRC, inputGradients[0] ?? scratchGradient),
       (DNNL_ARG_DIFF_SCALE, scaleGradient), (DNNL_ARG_DIFF_SHIFT, shiftGradient),
-    ])
+    ]
+    if let workspace { args.append((DNNL_ARG_WORKSPACE, workspace)) }
+    backwardPrimitive.execute(args)
   }
 }

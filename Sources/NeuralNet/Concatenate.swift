@@ -16,7 +16,8 @@ final class Concatenate: Layer {
       inputs.allSatisfy({ $0.keras.dropLast() == first.keras.dropLast() })
     else {
       throw .invalidArchitecture(
-        layer: name, reason: "Concatenate expects two or more [H, W, C] inputs of equal H and W, "
+        layer: name,
+        reason: "Concatenate expects two or more [H, W, C] inputs of equal H and W, "
           + "got \(inputs.map(\.keras))")
     }
     self.name = name
@@ -27,7 +28,8 @@ final class Concatenate: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try ConcatenateStep(layer: self, inputs: inputs, batch: batch, context: context)
   }
@@ -35,20 +37,22 @@ final class Concatenate: Layer {
 
 /// ``Concatenate`` bound to a batch size.
 private final class ConcatenateStep: LayerStep {
-  let layer: Concatenate
   let inputs: [DNNLBuffer]
-  let batch: Int
   let context: DNNLContext
   let primitive: DNNLPrimitive
-  private var slices: [(view: DNNLBuffer, reorder: DNNLPrimitive)?] = []
-  private var plainGradient: LayoutConverter?
+  /// Reorders the output gradient to plain NCHW when its layout cannot be sliced.
+  private let plainReorder: DNNLPrimitive?
+  private let plainGradient: DNNLBuffer?
+  /// Per input: the slice of the (plain or native) gradient and its reorder into the input's
+  /// layout.
+  private let sliceDescs: [dnnl_memory_desc_t]
+  private let sliceReorders: [DNNLPrimitive]
+  private var sliceViews: [DNNLBuffer] = []
 
   init(
     layer: Concatenate, inputs: [DNNLBuffer], batch: Int, context: DNNLContext
   ) throws(NeuralNetError) {
-    self.layer = layer
     self.inputs = inputs
-    self.batch = batch
     self.context = context
     let sources = inputs.map(\.desc)
     var pd: dnnl_primitive_desc_t?
@@ -60,8 +64,36 @@ private final class ConcatenateStep: LayerStep {
     }
     primitive = try DNNLPrimitive(
       descriptor: pd.unsafelyUnwrapped, context, layer: layer.name, operation: "concat")
-    super.init(output: DNNLBuffer(primitive.md(dnnl_query_dst_md), context))
+    let outputDesc = primitive.md(dnnl_query_dst_md)
+
+    // Blocked layouts can be sliced only at block boundaries; otherwise slice a plain copy.
+    let shapes = layer.inputShapes
+    var parent = outputDesc
+    var slices = ConcatenateStep.slices(of: parent, shapes: shapes, batch: batch)
+    if slices == nil {
+      parent = MemoryDesc.make(layer.outputShape.dims(batch: batch), dnnl_nchw)
+      plainReorder = try DNNLPrimitive.reorder(
+        from: outputDesc, to: parent, context, layer: layer.name)
+      plainGradient = DNNLBuffer(parent, context)
+      slices = ConcatenateStep.slices(of: parent, shapes: shapes, batch: batch)
+    } else {
+      plainReorder = nil
+      plainGradient = nil
+    }
+    guard let slices else {
+      throw .dnnl(layer: layer.name, operation: "concat gradient slices", status: -1)
+    }
+    sliceDescs = slices
+    var reorders: [DNNLPrimitive] = []
+    for (slice, source) in zip(slices, sources) {
+      reorders.append(
+        try DNNLPrimitive.reorder(from: slice, to: source, context, layer: layer.name))
+    }
+    sliceReorders = reorders
+    super.init(output: DNNLBuffer(outputDesc, context))
   }
+
+  override var primitives: [DNNLPrimitive] { [primitive] }
 
   override func forward(_ state: inout RunState) {
     var args: [(Int32, DNNLBuffer)] = [(DNNL_ARG_DST, output)]
@@ -72,61 +104,38 @@ private final class ConcatenateStep: LayerStep {
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
-    if slices.isEmpty { buildSlices(outputGradient, inputGradients) }
-    plainGradient?.run()
-    for (k, slice) in slices.enumerated() {
-      guard let slice, let target = inputGradients[k] else { continue }
-      slice.reorder.execute([(DNNL_ARG_FROM, slice.view), (DNNL_ARG_TO, target)])
+    let parent = plainGradient ?? outputGradient
+    if let plainReorder, let plainGradient {
+      plainReorder.execute([(DNNL_ARG_FROM, outputGradient), (DNNL_ARG_TO, plainGradient)])
+    }
+    // The plan passes the same gradient buffer on every call, so the views are made once.
+    if sliceViews.isEmpty {
+      sliceViews = sliceDescs.map { DNNLBuffer($0, context, borrowing: parent.data) }
+    }
+    for (k, target) in inputGradients.enumerated() {
+      guard let target else { continue }
+      sliceReorders[k].execute([(DNNL_ARG_FROM, sliceViews[k]), (DNNL_ARG_TO, target)])
     }
   }
 
-  /// Views each channel slice of the output gradient and makes the reorder into its input's
-  /// layout; when the layout cannot be sliced at these offsets, slices a plain copy instead.
-  private func buildSlices(_ gradient: DNNLBuffer, _ targets: [DNNLBuffer?]) {
-    var parent = gradient
-    if !canSlice(gradient.desc) {
-      let plain = MemoryDesc.make(layer.outputShape.dims(batch: batch), dnnl_nchw)
-      guard let converter = try? LayoutConverter(from: gradient, to: plain, context,
-        layer: layer.name)
-      else { preconditionFailure("\(layer.name): cannot reorder the gradient to NCHW") }
-      plainGradient = converter
-      parent = converter.destination
-    }
+  /// The channel slices of `parent` for each input, or nil when the layout cannot be sliced
+  /// at those channel offsets.
+  private static func slices(
+    of parent: dnnl_memory_desc_t, shapes: [NodeShape], batch: Int
+  ) -> [dnnl_memory_desc_t]? {
+    var result: [dnnl_memory_desc_t] = []
     var offset = 0
-    for (k, shape) in layer.inputShapes.enumerated() {
-      defer { offset += shape.channels }
-      guard let target = targets[k] else {
-        slices.append(nil)
-        continue
+    for shape in shapes {
+      var parent = parent
+      var sub = dnnl_memory_desc_t()
+      let dims = shape.dims(batch: batch).map { Int64($0) }
+      let offsets: [Int64] = [0, Int64(offset), 0, 0]
+      guard dnnl_memory_desc_init_submemory(&sub, &parent, dims, offsets) == dnnl_success else {
+        return nil
       }
-      let sub = subDesc(parent.desc, shape: shape, offset: offset)
-      guard let sub,
-        let reorder = try? DNNLPrimitive.reorder(from: sub, to: target.desc, context,
-          layer: layer.name)
-      else { preconditionFailure("\(layer.name): cannot slice the gradient at channel \(offset)") }
-      slices.append((DNNLBuffer(sub, context, borrowing: parent.data), reorder))
-    }
-  }
-
-  private func canSlice(_ desc: dnnl_memory_desc_t) -> Bool {
-    var offset = 0
-    for shape in layer.inputShapes {
-      if subDesc(desc, shape: shape, offset: offset) == nil { return false }
+      result.append(sub)
       offset += shape.channels
     }
-    return true
-  }
-
-  private func subDesc(
-    _ parent: dnnl_memory_desc_t, shape: NodeShape, offset: Int
-  ) -> dnnl_memory_desc_t? {
-    var parent = parent
-    var sub = dnnl_memory_desc_t()
-    let dims = shape.dims(batch: batch).map { Int64($0) }
-    let offsets: [Int64] = [0, Int64(offset), 0, 0]
-    guard dnnl_memory_desc_init_submemory(&sub, &parent, dims, offsets) == dnnl_success else {
-      return nil
-    }
-    return sub
+    return result
   }
 }

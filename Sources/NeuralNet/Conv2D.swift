@@ -3,7 +3,7 @@ import TensorCore
 
 /// A 2-D convolution (Keras `Conv2D`) on oneDNN, with weights kept in the layout oneDNN picks.
 ///
-/// `y[n, oh, ow, o] = b[o] + Σ_{kh, kw, i} x[n, oh·s + kh - pt, ow·s + kw - pl, i] · w[kh, kw, i, o]`
+/// `y[n, oh, ow, o] = b[o] + Σ_{kh,kw,i} x[n, oh·s + kh - pt, ow·s + kw - pl, i] · w[kh,kw,i,o]`
 /// with TensorFlow's `same` or `valid` padding (see ``Padding``). Input `[N, H, W, I]`, output
 /// `[N, OH, OW, O]`, kernel `[KH, KW, I, O]` in Keras terms.
 final class Conv2D: Layer {
@@ -26,7 +26,8 @@ final class Conv2D: Layer {
   ) throws(NeuralNetError) {
     guard input.isImage, kernelSize.count == 2, strides.count == 2, filters > 0 else {
       throw .invalidArchitecture(
-        layer: name, reason: "Conv2D expects [H, W, C] input, a 2-D kernel and 2-D strides, "
+        layer: name,
+        reason: "Conv2D expects [H, W, C] input, a 2-D kernel and 2-D strides, "
           + "got input \(input.keras), kernel \(kernelSize), strides \(strides)")
     }
     let rows = padding.geometry(input: input.keras[0], kernel: kernelSize[0], stride: strides[0])
@@ -86,9 +87,12 @@ final class Conv2D: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
-    try Conv2DStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
+    try Conv2DStep(
+      layer: self, input: inputs[0], batch: batch, mode: mode,
+      needsInputGradient: needsInputGradient, context: context)
   }
 
   fileprivate var weightsLayout: dnnl_memory_desc_t { weightsDesc }
@@ -105,11 +109,14 @@ private final class Conv2DStep: LayerStep {
   let weightGradient: DNNLBuffer
   let biasBuffer: DNNLBuffer?
   let biasGradient: DNNLBuffer?
-  let sourceGradient: DNNLBuffer?
+  let sourceGradient: StagedOutput?
+  let dataWeights: LayoutConverter?
+  let gradientOut: GradientWriter?
   let context: DNNLContext
 
   init(
-    layer: Conv2D, input source: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
+    layer: Conv2D, input source: DNNLBuffer, batch: Int, mode: PlanMode,
+    needsInputGradient: Bool, context: DNNLContext
   ) throws(NeuralNetError) {
     self.layer = layer
     self.context = context
@@ -135,38 +142,60 @@ private final class Conv2DStep: LayerStep {
     biasGradient = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.gradient) }
 
     if mode == .training {
-      var dataDesc = dnnl_convolution_desc_t()
-      var diffSrc = srcDesc
-      var w = layer.weightsLayout
+      // The backward kernels may want other weight layouts than the forward one (forcing the
+      // forward layout can select oneDNN's reference kernels), so let them choose and reorder.
+      var anyWeights = MemoryDesc.any(MemoryDesc.dims(layer.weightsLayout))
       var diffDst = dstDesc
-      try check(
-        dnnl_convolution_backward_data_desc_init(
-          &dataDesc, dnnl_convolution_direct, &diffSrc, &w, &diffDst,
-          layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
-          layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
-      backwardData = try DNNLPrimitive(
-        &dataDesc, context, hint: forward, layer: name, operation: "convolution backward data")
+      if needsInputGradient {
+        var dataDesc = dnnl_convolution_desc_t()
+        var diffSrc = srcDesc
+        try check(
+          dnnl_convolution_backward_data_desc_init(
+            &dataDesc, dnnl_convolution_direct, &diffSrc, &anyWeights, &diffDst,
+            layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
+            layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
+        let data = try DNNLPrimitive(
+          &dataDesc, context, hint: forward, layer: name,
+          operation: "convolution backward data")
+        backwardData = data
+        dataWeights = try LayoutConverter(
+          from: weights, to: data.md(dnnl_query_weights_md), context, layer: name)
+      } else {
+        backwardData = nil
+        dataWeights = nil
+      }
       var weightsDesc = dnnl_convolution_desc_t()
       var src = srcDesc
-      var diffW = layer.weightsLayout
       var diffBias = biasDesc
       let status = withOptionalPointer(to: &diffBias, if: hasBias) { bias in
         dnnl_convolution_backward_weights_desc_init(
-          &weightsDesc, dnnl_convolution_direct, &src, &diffW, bias, &diffDst,
+          &weightsDesc, dnnl_convolution_direct, &src, &anyWeights, bias, &diffDst,
           layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
           layer.paddingAfter.map { Int64($0) })
       }
       try check(status, name, "convolution backward weights desc")
-      backwardWeights = try DNNLPrimitive(
+      let weightsPrimitive = try DNNLPrimitive(
         &weightsDesc, context, hint: forward, layer: name,
         operation: "convolution backward weights")
-      sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
+      backwardWeights = weightsPrimitive
+      gradientOut = try GradientWriter(
+        chosen: weightsPrimitive.md(dnnl_query_diff_weights_md), storage: weightGradient,
+        context, layer: name)
+      sourceGradient =
+        needsInputGradient
+        ? try StagedOutput(produced: srcDesc, wanted: source.desc, context, layer: name) : nil
     } else {
       backwardData = nil
       backwardWeights = nil
       sourceGradient = nil
+      dataWeights = nil
+      gradientOut = nil
     }
     super.init(output: DNNLBuffer(dstDesc, context))
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {
@@ -179,38 +208,24 @@ private final class Conv2DStep: LayerStep {
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
-    guard let backwardWeights, let backwardData else { return }
+    guard let backwardWeights, let gradientOut else { return }
     var args = [
       (DNNL_ARG_SRC, input.destination), (DNNL_ARG_DIFF_DST, outputGradient),
-      (DNNL_ARG_DIFF_WEIGHTS, weightGradient),
+      (DNNL_ARG_DIFF_WEIGHTS, gradientOut.chosen),
     ]
     if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
     backwardWeights.execute(args)
-    if let target = inputGradients[0] {
-      let diffSrc = sourceGradient ?? target
+    gradientOut.run()
+    if let target = inputGradients[0], let backwardData, let dataWeights, let sourceGradient {
+      let diffSrc = sourceGradient.target(for: target)
+      dataWeights.run()
       backwardData.execute([
-        (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, weights),
+        (DNNL_ARG_DIFF_DST, outputGradient), (DNNL_ARG_WEIGHTS, dataWeights.destination),
         (DNNL_ARG_DIFF_SRC, diffSrc),
       ])
-      if sourceGradient != nil {
-        // Reorders are cheap next to the convolution; built on first use.
-        reorderBack(diffSrc, target)
-      }
+      sourceGradient.finish(into: target)
     }
     context.wait()
     LayerSupport.addL2Gradient(layer.kernel)
-  }
-
-  private var backReorder: DNNLPrimitive?
-
-  private func reorderBack(_ from: DNNLBuffer, _ to: DNNLBuffer) {
-    if backReorder == nil {
-      backReorder = try? DNNLPrimitive.reorder(
-        from: from.desc, to: to.desc, context, layer: layer.name)
-    }
-    guard let backReorder else {
-      preconditionFailure("\(layer.name): cannot reorder the input gradient")
-    }
-    backReorder.execute([(DNNL_ARG_FROM, from), (DNNL_ARG_TO, to)])
   }
 }

@@ -2,7 +2,7 @@ import CDNNL
 import TensorCore
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 // MARK: - Context
@@ -17,7 +17,8 @@ final class DNNLContext {
     try check(dnnl_engine_create(&engine, dnnl_cpu, 0), "model", "engine_create")
     var stream: dnnl_stream_t?
     try check(
-      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "model", "stream_create")
+      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "model",
+      "stream_create")
     // Both are non-nil after a successful status.
     self.engine = engine.unsafelyUnwrapped
     self.stream = stream.unsafelyUnwrapped
@@ -114,7 +115,10 @@ final class DNNLBuffer {
     memory = DNNLBuffer.makeMemory(desc, context, pointer)
   }
 
-  init(_ desc: dnnl_memory_desc_t, _ context: DNNLContext, borrowing pointer: UnsafeMutablePointer<Float>) {
+  init(
+    _ desc: dnnl_memory_desc_t, _ context: DNNLContext,
+    borrowing pointer: UnsafeMutablePointer<Float>
+  ) {
     self.desc = desc
     data = pointer
     floatCount = MemoryDesc.byteCount(desc) / 4
@@ -170,7 +174,8 @@ final class DNNLPrimitive {
     let status = dnnl_primitive_create(&primitive, descriptor)
     if status != dnnl_success {
       dnnl_primitive_desc_destroy(descriptor)
-      throw .dnnl(layer: layer, operation: "\(operation) primitive_create", status: Int(status.rawValue))
+      throw .dnnl(
+        layer: layer, operation: "\(operation) primitive_create", status: Int(status.rawValue))
     }
     self.descriptor = descriptor
     self.primitive = primitive.unsafelyUnwrapped
@@ -208,8 +213,9 @@ final class DNNLPrimitive {
   /// The implementation oneDNN chose, such as `jit:avx512_core` or `ref:any`.
   var implementation: String {
     var name: UnsafePointer<CChar>?
-    guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
-      == dnnl_success, let name
+    guard
+      dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name)
+        == dnnl_success, let name
     else { return "unknown" }
     return String(cString: name)
   }
@@ -256,4 +262,58 @@ func withOptionalPointer<T, R>(
     return withUnsafeMutablePointer(to: &value) { body($0) }
   }
   return body(nil)
+}
+
+/// Where a backward-weights primitive writes its gradient: straight into the parameter's
+/// gradient when the layouts agree, else into a buffer in the primitive's layout that ``run()``
+/// reorders into the parameter's layout.
+final class GradientWriter {
+  let chosen: DNNLBuffer
+  private let storage: DNNLBuffer
+  private let reorder: DNNLPrimitive?
+
+  init(
+    chosen desc: dnnl_memory_desc_t, storage: DNNLBuffer, _ context: DNNLContext, layer: String
+  ) throws(NeuralNetError) {
+    self.storage = storage
+    if MemoryDesc.equal(desc, storage.desc) {
+      chosen = storage
+      reorder = nil
+    } else {
+      chosen = DNNLBuffer(desc, context)
+      reorder = try DNNLPrimitive.reorder(from: desc, to: storage.desc, context, layer: layer)
+    }
+  }
+
+  func run() {
+    reorder?.execute([(DNNL_ARG_FROM, chosen), (DNNL_ARG_TO, storage)])
+  }
+}
+
+/// Lets a primitive write a result in its own layout into a buffer of another layout given
+/// later: the primitive writes into ``target(for:)``, then ``finish(into:)`` reorders when the
+/// layouts differ.
+final class StagedOutput {
+  private let staging: DNNLBuffer?
+  private let reorder: DNNLPrimitive?
+
+  init(
+    produced: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t, _ context: DNNLContext,
+    layer: String
+  ) throws(NeuralNetError) {
+    if MemoryDesc.equal(produced, wanted) {
+      staging = nil
+      reorder = nil
+    } else {
+      staging = DNNLBuffer(produced, context)
+      reorder = try DNNLPrimitive.reorder(from: produced, to: wanted, context, layer: layer)
+    }
+  }
+
+  func target(for destination: DNNLBuffer) -> DNNLBuffer { staging ?? destination }
+
+  func finish(into destination: DNNLBuffer) {
+    guard let staging, let reorder else { return }
+    reorder.execute([(DNNL_ARG_FROM, staging), (DNNL_ARG_TO, destination)])
+  }
 }

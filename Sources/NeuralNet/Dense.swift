@@ -31,8 +31,14 @@ final class Dense: Layer {
     self.activation = activation
     let features = input.keras[0]
     let weightDims = [units] + input.physical
+    // Pick the weights for the blocked layout convolutions leave behind, so that the layer can
+    // read a flattened activation in place.
+    let blocked = input.physical.count == 3 && input.physical[0] % 16 == 0
+    let likelySource =
+      blocked
+      ? MemoryDesc.make(input.dims(batch: 32), dnnl_nChw16c) : MemoryDesc.any(input.dims(batch: 32))
     var desc = Dense.opDesc(
-      src: MemoryDesc.any(input.dims(batch: 32)), weights: MemoryDesc.any(weightDims),
+      src: likelySource, weights: MemoryDesc.any(weightDims),
       units: units, batch: 32, hasBias: useBias, kind: dnnl_forward_training)
     weightsDesc = try LayerSupport.chosenDesc(
       &desc, query: dnnl_query_weights_md, context: context, layer: name)
@@ -71,7 +77,8 @@ final class Dense: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try DenseStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
   }
@@ -92,8 +99,9 @@ private final class DenseStep: LayerStep {
   let preActivation: DNNLBuffer
   let relu: ReLUStep?
   let preActivationGradient: DNNLBuffer?
-  let sourceGradient: DNNLBuffer?
-  private var backReorder: DNNLPrimitive?
+  let sourceGradient: StagedOutput?
+  let dataWeights: LayoutConverter?
+  let gradientOut: GradientWriter?
 
   init(
     layer: Dense, input source: DNNLBuffer, batch: Int, mode: PlanMode, context: DNNLContext
@@ -102,11 +110,21 @@ private final class DenseStep: LayerStep {
     self.context = context
     let units = layer.outputShape.keras[0]
     let hasBias = layer.bias != nil
+    // Read the input in its own layout unless that selects a reference kernel.
+    let kind = mode == .training ? dnnl_forward_training : dnnl_forward_inference
     var desc = Dense.opDesc(
-      src: MemoryDesc.any(layer.inputShape.dims(batch: batch)), weights: layer.weightsDesc,
-      units: units, batch: batch, hasBias: hasBias,
-      kind: mode == .training ? dnnl_forward_training : dnnl_forward_inference)
-    let forward = try DNNLPrimitive(&desc, context, layer: layer.name, operation: "inner product")
+      src: source.desc, weights: layer.weightsDesc, units: units, batch: batch,
+      hasBias: hasBias, kind: kind)
+    var forward = try? DNNLPrimitive(&desc, context, layer: layer.name, operation: "inner product")
+    if forward == nil || forward?.implementation.hasPrefix("ref") == true {
+      var fallback = Dense.opDesc(
+        src: MemoryDesc.any(layer.inputShape.dims(batch: batch)), weights: layer.weightsDesc,
+        units: units, batch: batch, hasBias: hasBias, kind: kind)
+      forward = try DNNLPrimitive(&fallback, context, layer: layer.name, operation: "inner product")
+    }
+    guard let forward else {
+      throw .dnnl(layer: layer.name, operation: "inner product", status: -1)
+    }
     forwardPrimitive = forward
     let srcDesc = forward.md(dnnl_query_src_md)
     let dstDesc = forward.md(dnnl_query_dst_md)
@@ -124,36 +142,52 @@ private final class DenseStep: LayerStep {
     }
 
     if mode == .training {
+      // As for convolutions, the backward kernels choose their own weight layouts.
       var diffSrc = srcDesc
-      var w = layer.weightsDesc
+      var anyWeights = MemoryDesc.any(MemoryDesc.dims(layer.weightsDesc))
       var diffDst = dstDesc
       var dataDesc = dnnl_inner_product_desc_t()
       try check(
-        dnnl_inner_product_backward_data_desc_init(&dataDesc, &diffSrc, &w, &diffDst),
+        dnnl_inner_product_backward_data_desc_init(&dataDesc, &diffSrc, &anyWeights, &diffDst),
         layer.name, "inner product backward data desc")
-      backwardData = try DNNLPrimitive(
+      let data = try DNNLPrimitive(
         &dataDesc, context, hint: forward, layer: layer.name,
         operation: "inner product backward data")
+      backwardData = data
+      dataWeights = try LayoutConverter(
+        from: weights, to: data.md(dnnl_query_weights_md), context, layer: layer.name)
       var weightsDesc = dnnl_inner_product_desc_t()
       var src = srcDesc
-      var diffW = layer.weightsDesc
       var diffBias = biasDesc
       let status = withOptionalPointer(to: &diffBias, if: hasBias) { bias in
-        dnnl_inner_product_backward_weights_desc_init(&weightsDesc, &src, &diffW, bias, &diffDst)
+        dnnl_inner_product_backward_weights_desc_init(
+          &weightsDesc, &src, &anyWeights, bias, &diffDst)
       }
       try check(status, layer.name, "inner product backward weights desc")
-      backwardWeights = try DNNLPrimitive(
+      let weightsPrimitive = try DNNLPrimitive(
         &weightsDesc, context, hint: forward, layer: layer.name,
         operation: "inner product backward weights")
+      backwardWeights = weightsPrimitive
+      gradientOut = try GradientWriter(
+        chosen: weightsPrimitive.md(dnnl_query_diff_weights_md), storage: weightGradient,
+        context, layer: layer.name)
       preActivationGradient = relu == nil ? nil : DNNLBuffer(dstDesc, context)
-      sourceGradient = MemoryDesc.equal(srcDesc, source.desc) ? nil : DNNLBuffer(srcDesc, context)
+      sourceGradient = try StagedOutput(
+        produced: srcDesc, wanted: source.desc, context, layer: layer.name)
     } else {
       backwardData = nil
       backwardWeights = nil
       preActivationGradient = nil
       sourceGradient = nil
+      dataWeights = nil
+      gradientOut = nil
     }
     super.init(output: relu?.output ?? preActivation)
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
+      + (relu?.primitives ?? [])
   }
 
   override func forward(_ state: inout RunState) {
@@ -168,7 +202,7 @@ private final class DenseStep: LayerStep {
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
-    guard let backwardData, let backwardWeights else { return }
+    guard let backwardData, let backwardWeights, let dataWeights, let gradientOut else { return }
     var diffDst = outputGradient
     if let relu, let preActivationGradient {
       relu.backward(outputGradient: outputGradient, inputGradients: [preActivationGradient])
@@ -176,25 +210,19 @@ private final class DenseStep: LayerStep {
     }
     var args = [
       (DNNL_ARG_SRC, input.destination), (DNNL_ARG_DIFF_DST, diffDst),
-      (DNNL_ARG_DIFF_WEIGHTS, weightGradient),
+      (DNNL_ARG_DIFF_WEIGHTS, gradientOut.chosen),
     ]
     if let biasGradient { args.append((DNNL_ARG_DIFF_BIAS, biasGradient)) }
     backwardWeights.execute(args)
-    if let target = inputGradients[0] {
-      let diffSrc = sourceGradient ?? target
+    gradientOut.run()
+    if let target = inputGradients[0], let sourceGradient {
+      let diffSrc = sourceGradient.target(for: target)
+      dataWeights.run()
       backwardData.execute([
-        (DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc),
+        (DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, dataWeights.destination),
+        (DNNL_ARG_DIFF_SRC, diffSrc),
       ])
-      if sourceGradient != nil {
-        if backReorder == nil {
-          backReorder = try? DNNLPrimitive.reorder(
-            from: diffSrc.desc, to: target.desc, context, layer: layer.name)
-        }
-        guard let backReorder else {
-          preconditionFailure("\(layer.name): cannot reorder the input gradient")
-        }
-        backReorder.execute([(DNNL_ARG_FROM, diffSrc), (DNNL_ARG_TO, target)])
-      }
+      sourceGradient.finish(into: target)
     }
     context.wait()
     LayerSupport.addL2Gradient(layer.kernel)

@@ -1,8 +1,10 @@
 import CDNNL
 import TensorCore
 
-/// Inverted dropout (Keras `Dropout`): in training, `y = x · m / (1 - rate)` with
-/// `m ~ Bernoulli(1 - rate)` per element; in inference, `y = x`. Any shape.
+/// Inverted dropout (Keras `Dropout`).
+///
+/// In training, `y = x · m / (1 - rate)` with `m ~ Bernoulli(1 - rate)` per element; in
+/// inference, `y = x`. Any shape.
 ///
 /// The mask is drawn in storage order over the whole buffer, so it works on any oneDNN layout;
 /// padding elements are zero in the input and stay zero.
@@ -25,7 +27,8 @@ final class Dropout: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     if mode == .inference || rate == 0 { return IdentityStep(input: inputs[0]) }
     return DropoutStep(input: inputs[0], rate: rate, context: context)

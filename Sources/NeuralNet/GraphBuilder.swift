@@ -28,7 +28,8 @@ public struct GraphBuilder: Sendable {
   /// Appends a layer of `kind` reading `inputs` and returns its output.
   /// - Precondition: every input was made by this builder.
   public mutating func add(_ kind: LayerKind, _ inputs: [Node]) -> Node {
-    precondition(inputs.allSatisfy { input in layers.contains { $0.name == input.name } },
+    precondition(
+      inputs.allSatisfy { input in layers.contains { $0.name == input.name } },
       "GraphBuilder inputs must come from the same builder, got \(inputs.map(\.name))")
     let base = kind.baseName
     let index = counters[base, default: 0]
@@ -41,7 +42,8 @@ public struct GraphBuilder: Sendable {
   /// The finished architecture, whose output is the last layer added.
   /// - Precondition: `output` is the last layer added.
   public func architecture(output: Node) -> Architecture {
-    precondition(layers.last?.name == output.name,
+    precondition(
+      layers.last?.name == output.name,
       "the output must be the last layer added, got \(output.name)")
     return Architecture(name: name, layers: layers)
   }
@@ -119,11 +121,15 @@ public struct GraphBuilder: Sendable {
     return activation(batchNormalization(conv), .relu)
   }
 
-  /// An Inception v1 block (Szegedy et al., 2015): 1x1; 1x1 -> 3x3; 1x1 -> 5x5;
-  /// 3x3/1 max-pool -> 1x1; concatenated along channels. Every convolution is a ``convBlock``.
+  /// An Inception v1 block (Szegedy et al., 2015).
+  ///
+  /// Branches 1x1; 1x1 -> 3x3; 1x1 -> 5x5; 3x3/1 max-pool -> 1x1; concatenated along channels,
+  /// giving `reduction + 3 · primary` channels. Every convolution is a ``convBlock``.
   /// - Parameters:
+  ///   - x: the block input `[H, W, C]`.
   ///   - reduction: filters of the 1x1 convolutions that open a branch (`filter_1by1`).
   ///   - primary: filters of the 3x3, 5x5 and pooling-branch convolutions (`filter_primary`).
+  /// - Returns: the concatenated output `[H, W, reduction + 3 · primary]`.
   public mutating func inceptionBlock(_ x: Node, reduction: Int, primary: Int) -> Node {
     let branch1 = convBlock(x, filters: reduction, kernelSize: 1)
     let branch3 = convBlock(
@@ -135,12 +141,15 @@ public struct GraphBuilder: Sendable {
     return concatenate([branch1, branch3, branch5, branchPool])
   }
 
-  /// An Inception v2 block (Szegedy et al., 2016): 1x1; 1x1 -> 3x3; 1x1 -> 3x3 -> 3x3;
-  /// 3x3/1 max-pool -> 1x1; concatenated along channels, giving `reduction + 3 · primary`
-  /// channels. Every convolution is a ``convBlock``.
+  /// An Inception v2 block (Szegedy et al., 2016).
+  ///
+  /// Branches 1x1; 1x1 -> 3x3; 1x1 -> 3x3 -> 3x3; 3x3/1 max-pool -> 1x1; concatenated along
+  /// channels, giving `reduction + 3 · primary` channels. Every convolution is a ``convBlock``.
   /// - Parameters:
+  ///   - x: the block input `[H, W, C]`.
   ///   - reduction: filters of the 1x1 convolutions that open a branch (`filter_1by1`).
   ///   - primary: filters of the 3x3 and pooling-branch convolutions (`filter_primary`).
+  /// - Returns: the concatenated output `[H, W, reduction + 3 · primary]`.
   public mutating func inceptionV2Block(_ x: Node, reduction: Int, primary: Int) -> Node {
     let branch1 = convBlock(x, filters: reduction, kernelSize: 1)
     let branch3 = convBlock(

@@ -66,9 +66,13 @@ protocol Layer: AnyObject {
   ///   - inputs: the producers' output buffers, in their layouts.
   ///   - batch: the batch size.
   ///   - mode: training or inference.
+  ///   - needsInputGradient: whether backward must produce the gradient of the first input.
   ///   - context: the oneDNN engine and stream.
+  /// - Returns: the step, owning its output buffer.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a primitive.
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep
 }
 
@@ -80,6 +84,9 @@ class LayerStep {
   init(output: DNNLBuffer) {
     self.output = output
   }
+
+  /// The oneDNN primitives this step runs, for checking which implementations oneDNN chose.
+  var primitives: [DNNLPrimitive] { [] }
 
   /// Computes ``output`` from the inputs given at creation.
   func forward(_ state: inout RunState) {}

@@ -25,6 +25,11 @@ enum Losses {
 
   /// Categorical cross-entropy of softmax(logits) against integer labels, summed over rows.
   ///
+  /// Note: Keras computes the loss from probabilities clipped to `[1e-7, 1 - 1e-7]`, which caps
+  /// one sample's loss at about 16.1 and zeroes its gradient there. This works from the logits
+  /// without the clip; the two agree until a sample's true-class probability drops below 1e-7,
+  /// which happens only for badly diverged models.
+  ///
   /// `loss_n = log Σ_j exp(z_j - m) - (z_y - m)`; with `gradient` given, writes
   /// `d(mean loss)/dz = (softmax(z) - onehot(y)) · scale` (pass `scale = 1 / N` for the mean).
   /// - Returns: the summed loss (Double) and the number of rows whose arg-max equals the label.
@@ -37,7 +42,8 @@ enum Losses {
     for n in 0..<rows {
       let z = logits + n * classes
       let label = Int(labels[n])
-      precondition(label >= 0 && label < classes,
+      precondition(
+        label >= 0 && label < classes,
         "label \(label) of row \(n) is outside 0..<\(classes)")
       var m = z[0]
       var best = 0

@@ -21,7 +21,8 @@ final class MaxPool2D: Layer {
   ) throws(NeuralNetError) {
     guard input.isImage, poolSize.count == 2, strides.count == 2 else {
       throw .invalidArchitecture(
-        layer: name, reason: "MaxPooling2D expects [H, W, C] input and 2-D pool and strides, "
+        layer: name,
+        reason: "MaxPooling2D expects [H, W, C] input and 2-D pool and strides, "
           + "got input \(input.keras), pool \(poolSize), strides \(strides)")
     }
     let rows = padding.geometry(input: input.keras[0], kernel: poolSize[0], stride: strides[0])
@@ -40,7 +41,8 @@ final class MaxPool2D: Layer {
   }
 
   func makeStep(
-    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, context: DNNLContext
+    inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
+    context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     try MaxPool2DStep(layer: self, input: inputs[0], batch: batch, mode: mode, context: context)
   }
@@ -89,6 +91,10 @@ private final class MaxPool2DStep: LayerStep {
       backwardPrimitive = nil
     }
     super.init(output: DNNLBuffer(dstDesc, context))
+  }
+
+  override var primitives: [DNNLPrimitive] {
+    [forwardPrimitive] + [backwardPrimitive].compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {

@@ -90,10 +90,19 @@ public final class Model {
     for (i, sources) in inputs.enumerated() {
       for j in sources { consumers[j].append(i) }
     }
+    Model.fuseBatchNormReLU(layers, inputs: inputs, consumers: consumers)
     self.layers = layers
     self.inputs = inputs
     self.consumers = consumers
     parameters = layers.flatMap(\.parameters)
+  }
+
+  /// Builds a model whose weights will be loaded afterwards (for example from a checkpoint);
+  /// the initial weights come from seed 0.
+  /// - Throws: the errors of ``init(architecture:generator:)``.
+  public convenience init(architecture: Architecture) throws(NeuralNetError) {
+    var generator = SeededGenerator(seed: 0)
+    try self.init(architecture: architecture, generator: &generator)
   }
 
   /// Builds one of the named models of ``ModelBuilder``.
@@ -130,9 +139,11 @@ public final class Model {
 
   // MARK: - Training
 
-  /// Runs one training step: forward in training mode (batch statistics, dropout), the loss,
-  /// and backward, leaving every trainable parameter's `gradient` set and the batch-norm moving
-  /// statistics updated. The optimizer update is left to the caller.
+  /// Runs one training step and leaves the gradients for the optimizer.
+  ///
+  /// Forward in training mode (batch statistics, dropout), the loss, and backward, leaving every
+  /// trainable parameter's `gradient` set and the batch-norm moving statistics updated. The
+  /// optimizer update is left to the caller.
   ///
   /// `loss = mean_n CE(softmax(z_n), y_n) + Σ λ · Σ w²`; each gradient includes `2 λ w`.
   /// - Parameters:
@@ -179,6 +190,7 @@ public final class Model {
   ///   - images: `count · H · W · C` floats, `[N, H, W, C]`.
   ///   - count: the batch size.
   /// - Returns: `[count, classCount]` probabilities, each row summing to 1.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
   public func predict(images: UnsafePointer<Float>, count: Int) throws(NeuralNetError) -> Tensor {
     let plan = try self.plan(batch: count, mode: .inference)
     load(images, into: plan)
@@ -200,6 +212,8 @@ public final class Model {
   ///   - labels: `count` class indices.
   ///   - count: the number of samples.
   ///   - batchSize: samples per forward pass; the last batch may be smaller. Default 512.
+  /// - Returns: the mean loss and the number of correct predictions.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
   public func evaluate(
     images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, count: Int, batchSize: Int = 512
   ) throws(NeuralNetError) -> Evaluation {
@@ -237,6 +251,7 @@ public final class Model {
   ///   - images: `count · H · W · C` floats.
   ///   - count: the number of samples.
   ///   - batchSize: samples per forward pass; default 512.
+  /// - Throws: ``NeuralNetError/dnnl(layer:operation:status:)`` when a plan cannot be built.
   public func recalibrateBatchNorm(
     images: UnsafePointer<Float>, count: Int, batchSize: Int = 512
   ) throws(NeuralNetError) {
@@ -259,8 +274,10 @@ public final class Model {
 
   // MARK: - Tensor-level passes
 
-  /// The last layer's output for an input batch in Keras layout (`[N, H, W, C]` in, `[N, ...]`
-  /// out). In training mode, dropout draws its mask from `seed`, so equal seeds give equal masks.
+  /// The last layer's output for an input batch, in Keras layout.
+  ///
+  /// `[N, H, W, C]` in, `[N, ...]` out. In training mode, dropout draws its mask from `seed`,
+  /// so equal seeds give equal masks.
   func forward(_ input: Tensor, mode: PlanMode, seed: UInt64 = 0) throws(NeuralNetError) -> Tensor {
     let plan = try self.plan(batch: input.shape[0], mode: mode, wantsInputGradient: true)
     try plan.write(input, into: plan.input, shape: layers[0].outputShape)
@@ -301,9 +318,23 @@ public final class Model {
     plan.input.data.update(from: images, count: count)
   }
 
+  /// Caps the OpenMP threads at the core count; a lower count set through
+  /// ``setThreadCount(_:)`` is kept.
   private static func setThreadCount() {
     let cores = Int32(ProcessInfo.processInfo.activeProcessorCount)
-    if omp_get_max_threads() != cores { omp_set_num_threads(cores) }
+    if omp_get_max_threads() > cores { omp_set_num_threads(cores) }
+  }
+
+  /// Sets the number of threads oneDNN computes with, for every model in the process.
+  ///
+  /// The default is the core count. On a machine shared with other busy processes, fewer
+  /// threads can be much faster: OpenMP threads wait for each other at every layer, and a
+  /// descheduled thread stalls the rest (measured: one thread 570 ms per reference step at
+  /// batch 512, two threads 1,700 ms while other jobs kept both cores busy).
+  /// - Precondition: `count` is at least 1.
+  public static func setThreadCount(_ count: Int) {
+    precondition(count >= 1, "thread count must be at least 1, got \(count)")
+    omp_set_num_threads(Int32(count))
   }
 
   // MARK: - Construction
@@ -312,37 +343,58 @@ public final class Model {
     _ d: LayerDescription, _ shapes: [NodeShape], context: DNNLContext,
     generator: inout SeededGenerator
   ) throws(NeuralNetError) -> any Layer {
-    if case .input(let h, let w, let c) = d.kind {
+    switch d.kind {
+    case .input(let h, let w, let c):
       return InputLayer(name: d.name, shape: NodeShape(height: h, width: w, channels: c))
+    case .concatenate:
+      return try Concatenate(name: d.name, inputs: shapes)
+    case .conv2D(let filters, let kernelSize, let strides, let padding, let useBias, let l2):
+      return try Conv2D(
+        name: d.name, input: single(d, shapes), filters: filters, kernelSize: kernelSize,
+        strides: strides, padding: padding, useBias: useBias, kernelL2: l2, context: context,
+        generator: &generator)
+    case .batchNormalization(let momentum, let epsilon):
+      return BatchNorm(
+        name: d.name, input: try single(d, shapes), momentum: momentum, epsilon: epsilon)
+    case .activation(let kind):
+      return Activation(name: d.name, input: try single(d, shapes), kind: kind)
+    case .maxPooling2D(let poolSize, let strides, let padding):
+      return try MaxPool2D(
+        name: d.name, input: single(d, shapes), poolSize: poolSize, strides: strides,
+        padding: padding)
+    case .dropout(let rate):
+      return try Dropout(name: d.name, input: single(d, shapes), rate: rate)
+    case .flatten:
+      return Flatten(name: d.name, input: try single(d, shapes))
+    case .dense(let units, let activation, let useBias, let l2):
+      return try Dense(
+        name: d.name, input: single(d, shapes), units: units, activation: activation,
+        useBias: useBias, kernelL2: l2, context: context, generator: &generator)
     }
-    if case .concatenate = d.kind { return try Concatenate(name: d.name, inputs: shapes) }
-    guard shapes.count == 1, let x = shapes.first else {
+  }
+
+  /// The one input shape of a single-input layer.
+  private static func single(
+    _ d: LayerDescription, _ shapes: [NodeShape]
+  ) throws(NeuralNetError) -> NodeShape {
+    guard shapes.count == 1, let shape = shapes.first else {
       throw .invalidArchitecture(
         layer: d.name, reason: "\(d.kind.typeName) expects one input, got \(shapes.count)")
     }
-    switch d.kind {
-    case .conv2D(let filters, let kernelSize, let strides, let padding, let useBias, let l2):
-      return try Conv2D(
-        name: d.name, input: x, filters: filters, kernelSize: kernelSize, strides: strides,
-        padding: padding, useBias: useBias, kernelL2: l2, context: context,
-        generator: &generator)
-    case .batchNormalization(let momentum, let epsilon):
-      return BatchNorm(name: d.name, input: x, momentum: momentum, epsilon: epsilon)
-    case .activation(let kind):
-      return Activation(name: d.name, input: x, kind: kind)
-    case .maxPooling2D(let poolSize, let strides, let padding):
-      return try MaxPool2D(
-        name: d.name, input: x, poolSize: poolSize, strides: strides, padding: padding)
-    case .dropout(let rate):
-      return try Dropout(name: d.name, input: x, rate: rate)
-    case .flatten:
-      return Flatten(name: d.name, input: x)
-    case .dense(let units, let activation, let useBias, let l2):
-      return try Dense(
-        name: d.name, input: x, units: units, activation: activation, useBias: useBias,
-        kernelL2: l2, context: context, generator: &generator)
-    case .input, .concatenate:
-      fatalError("handled above")
+    return shape
+  }
+
+  /// Lets each batch normalization read by a single ReLU activation apply that ReLU itself.
+  private static func fuseBatchNormReLU(
+    _ layers: [any Layer], inputs: [[Int]], consumers: [[Int]]
+  ) {
+    for (i, layer) in layers.enumerated() {
+      guard let activation = layer as? Activation, activation.kind == .relu,
+        let producer = inputs[i].first, consumers[producer].count == 1,
+        let norm = layers[producer] as? BatchNorm
+      else { continue }
+      norm.fusesReLU = true
+      activation.isFusedIntoProducer = true
     }
   }
 

@@ -13,7 +13,7 @@ public enum ModelBuilder {
     }
   }
 
-  /// The reference notMNIST model (1,347,306 parameters, 1,408 of them non-trainable):
+  /// The reference notMNIST model: 1,347,306 parameters, 1,408 of them non-trainable.
   ///
   ///     Input 28x28x1 -> conv_block 32 3x3 -> MaxPool 3x3/2 same -> conv_block 32
   ///     -> Dropout 0.2 -> conv_block 64 -> MaxPool 3x3/2 same -> inceptionv2_block(64, 96)
@@ -35,7 +35,7 @@ public enum ModelBuilder {
     return g.architecture(output: x)
   }
 
-  /// A small model for tests and smoke runs on 28x28x1 input:
+  /// A small model for tests and smoke runs on 28x28x1 input.
   ///
   ///     Input 28x28x1 -> conv_block 8 3x3 stride 2 -> MaxPool 2x2 -> Dropout 0.1 -> Flatten
   ///     -> Dense 10 softmax

@@ -29,7 +29,11 @@ final class Plan {
     let training = mode == .training
     for (i, layer) in layers.enumerated() {
       let sources = inputs[i].map { steps[$0].output }
-      let step = try layer.makeStep(inputs: sources, batch: batch, mode: mode, context: context)
+      let readsInput = inputs[i].first == 0
+      let needsInputGradient = training && !inputs[i].isEmpty && (!readsInput || wantsInputGradient)
+      let step = try layer.makeStep(
+        inputs: sources, batch: batch, mode: mode, needsInputGradient: needsInputGradient,
+        context: context)
       steps.append(step)
       guard training else { continue }
 
@@ -65,6 +69,9 @@ final class Plan {
 
   /// The output buffer of the last layer.
   var output: DNNLBuffer { steps[steps.count - 1].output }
+
+  /// The implementation oneDNN chose for each primitive, such as `jit:avx512_core`.
+  var implementations: [String] { steps.flatMap(\.primitives).map(\.implementation) }
 
   /// Runs every layer's forward pass in order.
   func forward(_ state: inout RunState) {

@@ -9,6 +9,8 @@ import TensorCore
 ///   - expected: the reference values, same count.
 ///   - rtol: relative tolerance; default 1e-5.
 ///   - atol: absolute tolerance; default 1e-6.
+///   - comment: added to the failure message.
+///   - sourceLocation: where the failure is reported.
 public func expectClose(
   _ actual: [Float], _ expected: [Float], rtol: Float = 1e-5, atol: Float = 1e-6,
   _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation
@@ -31,7 +33,7 @@ public func expectClose(
   }
 }
 
-/// Expects two tensors to have equal shapes and close elements (see ``expectClose(_:_:rtol:atol:_:sourceLocation:)``).
+/// Expects two tensors to have equal shapes and elements within `atol + rtol · |expected|`.
 public func expectClose(
   _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-5, atol: Float = 1e-6,
   _ comment: Comment? = nil, sourceLocation: SourceLocation = #_sourceLocation

@@ -8,10 +8,11 @@ import Testing
   @Test func initializesGammaOnesBetaZerosAndMovingStatistics() throws {
     let harness = try LayerHarness(input: [2, 2, 3]) { g, x in g.batchNormalization(x) }
     let values = harness.model.parameters.map { ($0.name, $0.kerasValue.scalars, $0.isTrainable) }
-    #expect(values.map(\.0) == [
-      "batch_normalization/gamma", "batch_normalization/beta",
-      "batch_normalization/moving_mean", "batch_normalization/moving_variance",
-    ])
+    #expect(
+      values.map(\.0) == [
+        "batch_normalization/gamma", "batch_normalization/beta",
+        "batch_normalization/moving_mean", "batch_normalization/moving_variance",
+      ])
     #expect(values.map(\.1) == [[1, 1, 1], [0, 0, 0], [0, 0, 0], [1, 1, 1]])
     #expect(values.map(\.2) == [true, true, false, false])
   }

@@ -17,8 +17,10 @@ import Testing
     #expect(y == Tensor(shape: [1, 1, 2, 3], scalars: [1, 0, -19, 3, 4, 43]))
   }
 
-  /// Four branches reading one input, as in an inception block, so the input's gradient is the
-  /// sum of four parts. Tolerance 2e-3 + 2e-2 · |numeric| with h = 1e-3 (pooling and ReLU kinks).
+  /// Four branches read one input, as in an inception block.
+  ///
+  /// The input's gradient is the sum of four parts. Tolerance 2e-3 + 2e-2 · |numeric| with
+  /// h = 1e-3 (pooling and ReLU kinks).
   @Test func backwardMatchesFiniteDifferencesThroughBranches() throws {
     let harness = try LayerHarness(input: [4, 4, 3]) { g, x in
       let a = g.conv2D(x, filters: 16, kernelSize: [1, 1], padding: .same)

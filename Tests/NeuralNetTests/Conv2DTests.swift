@@ -16,22 +16,29 @@ import Testing
   }
 
   @Test(arguments: [
-    ShapeCase(input: [28, 28, 1], filters: 32, kernel: 3, stride: 1, padding: .same,
+    ShapeCase(
+      input: [28, 28, 1], filters: 32, kernel: 3, stride: 1, padding: .same,
       expected: [28, 28, 32]),
-    ShapeCase(input: [28, 28, 1], filters: 8, kernel: 3, stride: 2, padding: .same,
+    ShapeCase(
+      input: [28, 28, 1], filters: 8, kernel: 3, stride: 2, padding: .same,
       expected: [14, 14, 8]),
-    ShapeCase(input: [7, 7, 64], filters: 96, kernel: 1, stride: 1, padding: .same,
+    ShapeCase(
+      input: [7, 7, 64], filters: 96, kernel: 1, stride: 1, padding: .same,
       expected: [7, 7, 96]),
-    ShapeCase(input: [7, 7, 4], filters: 2, kernel: 3, stride: 2, padding: .same,
+    ShapeCase(
+      input: [7, 7, 4], filters: 2, kernel: 3, stride: 2, padding: .same,
       expected: [4, 4, 2]),
-    ShapeCase(input: [7, 7, 4], filters: 2, kernel: 3, stride: 1, padding: .valid,
+    ShapeCase(
+      input: [7, 7, 4], filters: 2, kernel: 3, stride: 1, padding: .valid,
       expected: [5, 5, 2]),
-    ShapeCase(input: [8, 8, 4], filters: 2, kernel: 3, stride: 2, padding: .valid,
+    ShapeCase(
+      input: [8, 8, 4], filters: 2, kernel: 3, stride: 2, padding: .valid,
       expected: [3, 3, 2]),
   ])
   func outputShape(_ c: ShapeCase) throws {
     let harness = try LayerHarness(input: c.input) { g, x in
-      g.conv2D(x, filters: c.filters, kernelSize: [c.kernel, c.kernel],
+      g.conv2D(
+        x, filters: c.filters, kernelSize: [c.kernel, c.kernel],
         strides: [c.stride, c.stride], padding: c.padding)
     }
     let y = try harness.forward(Tensor(shape: [2] + c.input))

@@ -17,16 +17,19 @@ import Testing
     _ build: (inout GraphBuilder, GraphBuilder.Node) -> GraphBuilder.Node
   ) throws -> LayerHarness {
     let input = try #require(c.inputs[inputName]).tensor
-    let imageShape = input.shape.count == 4 ? Array(input.shape.dropFirst()) : [1, 1, input.shape[1]]
+    let imageShape =
+      input.shape.count == 4 ? Array(input.shape.dropFirst()) : [1, 1, input.shape[1]]
     let harness = try LayerHarness(input: imageShape, build)
     for (name, weight) in c.weights {
       try #require(harness.parameter("/\(name)"), "weight \(name)").setKerasValue(weight.tensor)
     }
     let x = Tensor(shape: [input.shape[0]] + imageShape, scalars: input.scalars)
     let y = try harness.model.forward(x, mode: mode)
-    expectClose(y.scalars, c.output.values, rtol: 0, atol: tolerance.forward_abs, "\(c.name) output")
+    expectClose(
+      y.scalars, c.output.values, rtol: 0, atol: tolerance.forward_abs, "\(c.name) output")
     guard checksGradients else { return harness }
-    let dx = try harness.model.backward(outputGradient: Tensor(shape: y.shape, scalars: c.upstream.values))
+    let dx = try harness.model.backward(
+      outputGradient: Tensor(shape: y.shape, scalars: c.upstream.values))
     for (name, expected) in c.gradients {
       let actual: [Float]
       if name == inputName {
@@ -168,7 +171,8 @@ import Testing
         return gradient.withUnsafeMutableBufferPointer { g in
           Losses.crossEntropy(
             logits: z.baseAddress!, labels: labels.baseAddress!, rows: rows, classes: classes,
-            gradient: g.baseAddress!, scale: 1 / Float(rows)).sum / Double(rows)
+            gradient: g.baseAddress!, scale: 1 / Float(rows)
+          ).sum / Double(rows)
         }
       }
     }

@@ -38,8 +38,12 @@ struct LayerHarness {
   /// - Parameters:
   ///   - batch: the batch size.
   ///   - step: the finite-difference step `h`.
-  ///   - rtol, atol: the pass test `|analytic - numeric| <= atol + rtol · |numeric|`.
+  ///   - rtol: relative part of the pass test `|analytic - numeric| <= atol + rtol · |numeric|`.
+  ///   - atol: absolute part of that test.
   ///   - samples: coordinates checked per tensor.
+  ///   - seed: the seed of the inputs, the upstream gradient and the sampled coordinates.
+  ///   - sourceLocation: where failures are reported.
+  /// - Throws: when a plan cannot be built.
   func checkGradients(
     batch: Int, step: Float = 1e-2, rtol: Float = 2e-2, atol: Float = 2e-3, samples: Int = 12,
     seed: UInt64 = 5, sourceLocation: SourceLocation = #_sourceLocation

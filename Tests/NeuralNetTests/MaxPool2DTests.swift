@@ -23,7 +23,8 @@ import Testing
   ])
   func outputShape(_ c: ShapeCase) throws {
     let harness = try LayerHarness(input: c.input) { g, x in
-      g.maxPooling2D(x, poolSize: [c.pool, c.pool], strides: [c.stride, c.stride],
+      g.maxPooling2D(
+        x, poolSize: [c.pool, c.pool], strides: [c.stride, c.stride],
         padding: c.padding)
     }
     #expect(try harness.forward(Tensor(shape: [1] + c.input)).shape == [1] + c.expected)
