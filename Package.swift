@@ -19,12 +19,16 @@ let package = Package(
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
 
+    // MARK: - C shims over those libraries
+    .target(name: "CPNGShim", dependencies: ["CPNG"], exclude: readme),
+
     // MARK: - Library modules
     .target(name: "TensorCore", dependencies: ["CDNNL"], exclude: readme),
     .target(name: "NeuralNet", dependencies: ["TensorCore", "CDNNL"], exclude: readme),
     .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
     .target(
-      name: "Datasets", dependencies: ["TensorCore", "CPNG", "CZlib", "CArchive", "CFreeType"],
+      name: "Datasets",
+      dependencies: ["TensorCore", "CPNG", "CPNGShim", "CZlib", "CArchive", "CFreeType"],
       exclude: readme),
     .target(
       name: "Training",
@@ -49,5 +53,6 @@ let package = Package(
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
     .testTarget(
       name: "NotMNISTCommandsTests", dependencies: ["NotMNISTCommands", "TestSupport"]),
-  ]
+  ],
+  cLanguageStandard: .c11
 )

@@ -13,6 +13,8 @@ public enum Program {
       PredictCommand.self,
       SummaryCommand.self,
       DataInspectCommand.self,
+      DataRenderCommand.self,
+      DataFetchCommand.self,
     ]
   }
 

@@ -12,15 +12,23 @@ enum TrainCommand: Command {
   static let abstract =
     "Train the reference model (RMSprop, batch 512, 60 epochs) with TensorBoard logs and checkpoints."
   static let usage =
-    "notmnist train --train PATH... [--validation PATH... | --validation-split F] [--test PATH...]"
-    + " [options]"
+    "notmnist train [--train PATH...] [--validation PATH... | --validation-split F]"
+    + " [--test PATH... | --test-split F] [options]"
   static var options: [OptionSpec] {
     [
-      .list("--train", "PATH", "training data: folders, archives or idx files"),
+      .list(
+        "--train", "PATH",
+        "training data: folders, archives or idx files (default: the archives in --data-dir,"
+          + " else letters rendered from the installed fonts)"),
+      .value("--data-dir", "DIR", "where default data is looked for and cached; default data"),
       .list("--validation", "PATH", "validation data (default: a stratified split of training)"),
       .value(
         "--validation-split", "F", "fraction of training held out for validation; default 0.1"),
       .list("--test", "PATH", "data evaluated once at the end, with the full report"),
+      .value(
+        "--test-split", "F",
+        "fraction of training held out as the test set when no --test is given; default 0,"
+          + " 0.1 for rendered default data"),
       .flag("--drop-duplicates", "drop images whose exact pixels occur earlier in training"),
       .flag("--drop-leaks", "drop training images whose pixels occur in validation or test"),
       .value(
@@ -55,6 +63,8 @@ enum TrainCommand: Command {
     var validationPaths: [String]
     var validationSplit: Double
     var testPaths: [String]
+    var testSplit: Double
+    var dataDirectory: String?
     var dropDuplicates: Bool
     var dropLeaks: Bool
     var modelName: String
@@ -99,8 +109,11 @@ enum TrainCommand: Command {
     }
     let resumeDirectory = arguments.string("--resume")
     let trainPaths = arguments.strings("--train")
-    guard !trainPaths.isEmpty else {
-      throw .usage("give the training data with --train PATH...")
+    if !trainPaths.isEmpty && arguments.string("--data-dir") != nil {
+      throw .usage("--data-dir chooses default data; it does not combine with --train")
+    }
+    if arguments.string("--test-split") != nil && !arguments.strings("--test").isEmpty {
+      throw .usage("give either --test or --test-split, not both")
     }
     if arguments.string("--validation-split") != nil && !arguments.strings("--validation").isEmpty {
       throw .usage("give either --validation or --validation-split, not both")
@@ -134,7 +147,10 @@ enum TrainCommand: Command {
     return Plan(
       trainPaths: trainPaths, validationPaths: arguments.strings("--validation"),
       validationSplit: try arguments.double("--validation-split", default: 0.1, in: 0...0.9),
-      testPaths: arguments.strings("--test"), dropDuplicates: arguments.has("--drop-duplicates"),
+      testPaths: arguments.strings("--test"),
+      testSplit: try arguments.double("--test-split", default: -1, in: 0...0.9),
+      dataDirectory: trainPaths.isEmpty ? arguments.string("--data-dir") ?? "data" : nil,
+      dropDuplicates: arguments.has("--drop-duplicates"),
       dropLeaks: arguments.has("--drop-leaks"), modelName: modelName,
       optimizer: try optimizerConfiguration(arguments), configuration: configuration,
       logDirectory: logDirectory, outURL: out, resume: resumeDirectory != nil,
@@ -165,8 +181,29 @@ enum TrainCommand: Command {
   }
 
   static func loadData(_ plan: Plan, console: Console) throws(CommandLineError) -> Splits {
-    var training = try DataLoading.load(plan.trainPaths, split: "training", console: console)
+    var plan = plan
     var notes: [String] = []
+    if let directory = plan.dataDirectory {
+      let choice = try DefaultData.choose(in: directory, console: console)
+      plan.trainPaths = choice.trainPaths
+      if plan.testPaths.isEmpty && plan.testSplit < 0 {
+        plan.testPaths = choice.testPaths
+        if choice.testPaths.isEmpty { plan.testSplit = 0.1 }
+      }
+      plan.dropLeaks = true
+      notes.append("default data: \(choice.note)")
+    }
+    var training = try DataLoading.load(plan.trainPaths, split: "training", console: console)
+    var heldOutTest: ImageSet?
+    if plan.testPaths.isEmpty && plan.testSplit > 0 {
+      var generator = SeededGenerator(seed: plan.configuration.seed ^ 0x7465_7374)
+      let parts = training.stratifiedSplit(validationFraction: plan.testSplit, using: &generator)
+      training = parts.training
+      heldOutTest = parts.validation.isEmpty ? nil : parts.validation
+      notes.append(
+        "test: stratified \(plan.testSplit) of training, held out before validation"
+          + (heldOutTest == nil ? " (too few images: none held out)" : ""))
+    }
     var validation: ImageSet?
     if !plan.validationPaths.isEmpty {
       validation = try DataLoading.load(plan.validationPaths, split: "validation", console: console)
@@ -180,7 +217,7 @@ enum TrainCommand: Command {
     }
     let test =
       plan.testPaths.isEmpty
-      ? nil : try DataLoading.load(plan.testPaths, split: "test", console: console)
+      ? heldOutTest : try DataLoading.load(plan.testPaths, split: "test", console: console)
 
     if plan.dropDuplicates {
       let result = training.removingDuplicates()
@@ -266,7 +303,7 @@ enum TrainCommand: Command {
   ) -> [RunStart.Setting] {
     let parameterCount = model.parameters.reduce(0) { $0 + $1.count }
     var rows: [(String, String)] = [
-      ("training", "\(data.training.count) images from \(plan.trainPaths.joined(separator: ", "))"),
+      ("training", "\(data.training.count) images"),
       ("validation", data.validation.map { "\($0.count) images" } ?? "none"),
       ("test", data.test.map { "\($0.count) images" } ?? "none"),
       ("model", "\(model.architecture.name), \(parameterCount) parameters"),
@@ -324,7 +361,7 @@ enum TrainCommand: Command {
       console.note("stopped after epoch \(outcome.progress.epochsCompleted): time budget reached")
     }
 
-    guard let test else { return 0 }
+    guard let test, !test.isEmpty else { return 0 }
     do {
       let start = Date()
       let metrics = try Trainer.evaluate(model, on: test, batchSize: plan.configuration.batchSize)

@@ -171,6 +171,33 @@ struct SyntheticData {
   }
 }
 
+@Suite struct DefaultDataTests {
+  @Test func trainWithoutDataUsesTheArchiveInTheDataFolder() throws {
+    let data = try SyntheticData()
+    let folder = data.directory.file("data").path
+    var members: [FixtureBuilders.ArchiveMember] = []
+    for (label, letter) in ["A", "B", "C", "D", "E", "F", "G", "H", "I", "J"].enumerated() {
+      for variant in 0..<10 {
+        members.append(
+          .file(
+            "notMNIST_small/\(letter)/\(variant).png",
+            FixtureBuilders.grayPNG(SyntheticData.image(label: label, variant: variant))))
+      }
+    }
+    FixtureBuilders.write(
+      FixtureBuilders.gzip(FixtureBuilders.tar(members)), to: folder + "/notMNIST_small.tar.gz")
+
+    let result = runProgram([
+      "train", "--data-dir", folder, "--model", "tiny", "--epochs", "1", "--batch-size", "8",
+      "--log-dir", data.directory.file("logs").path,
+    ])
+    #expect(result.status == 0, "stderr: \(result.error)")
+    #expect(result.error.contains("default data: real notMNIST_small from \(folder)"))
+    #expect(result.error.contains("test: stratified 0.1 of training"))
+    #expect(result.out.contains("Cohen's kappa:"))
+  }
+}
+
 @Suite struct TrainCommandUsageTests {
   struct UsageCase: Sendable, CustomTestStringConvertible {
     let id: String
@@ -181,7 +208,11 @@ struct SyntheticData {
 
   static let cases: [UsageCase] = [
     UsageCase(
-      id: "no data", arguments: ["train"], message: "give the training data with --train PATH..."),
+      id: "data dir with train", arguments: ["train", "--train", "x", "--data-dir", "d"],
+      message: "--data-dir chooses default data; it does not combine with --train"),
+    UsageCase(
+      id: "both tests", arguments: ["train", "--train", "x", "--test", "y", "--test-split", "0.1"],
+      message: "give either --test or --test-split, not both"),
     UsageCase(
       id: "zero epochs", arguments: ["train", "--train", "x", "--epochs", "0"],
       message: "--epochs must be an integer in 1...100000, got '0'"),
