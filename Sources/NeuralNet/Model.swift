@@ -56,34 +56,8 @@ public final class Model {
     Model.setThreadCount()
     context = try DNNLContext()
     self.architecture = architecture
-    var layers: [any Layer] = []
-    var inputs: [[Int]] = []
-    var index: [String: Int] = [:]
-    for (i, description) in architecture.layers.enumerated() {
-      var sources: [Int] = []
-      for name in description.inputs {
-        guard let j = index[name] else {
-          throw .invalidArchitecture(
-            layer: description.name, reason: "input '\(name)' is not an earlier layer")
-        }
-        sources.append(j)
-      }
-      guard index[description.name] == nil else {
-        throw .invalidArchitecture(layer: description.name, reason: "duplicate layer name")
-      }
-      let isInput: Bool
-      if case .input = description.kind { isInput = true } else { isInput = false }
-      guard isInput == (i == 0), isInput == sources.isEmpty else {
-        throw .invalidArchitecture(
-          layer: description.name,
-          reason: "the first layer, and only it, must be the input with no inputs")
-      }
-      let shapes = sources.map { layers[$0].outputShape }
-      layers.append(
-        try Model.makeLayer(description, shapes, context: context, generator: &generator))
-      inputs.append(sources)
-      index[description.name] = i
-    }
+    let (layers, inputs) = try Model.buildLayers(
+      architecture, context: context, generator: &generator)
     if requiresSoftmaxOutput {
       try Model.checkOutput(architecture.layers.last, layers.last)
     } else if layers.isEmpty {
@@ -341,6 +315,41 @@ public final class Model {
   }
 
   // MARK: - Construction
+
+  /// Creates the layers in order and resolves each one's inputs to earlier layer indices.
+  private static func buildLayers(
+    _ architecture: Architecture, context: DNNLContext, generator: inout SeededGenerator
+  ) throws(NeuralNetError) -> ([any Layer], [[Int]]) {
+    var layers: [any Layer] = []
+    var inputs: [[Int]] = []
+    var index: [String: Int] = [:]
+    for (i, description) in architecture.layers.enumerated() {
+      var sources: [Int] = []
+      for name in description.inputs {
+        guard let j = index[name] else {
+          throw .invalidArchitecture(
+            layer: description.name, reason: "input '\(name)' is not an earlier layer")
+        }
+        sources.append(j)
+      }
+      guard index[description.name] == nil else {
+        throw .invalidArchitecture(layer: description.name, reason: "duplicate layer name")
+      }
+      let isInput: Bool
+      if case .input = description.kind { isInput = true } else { isInput = false }
+      guard isInput == (i == 0), isInput == sources.isEmpty else {
+        throw .invalidArchitecture(
+          layer: description.name,
+          reason: "the first layer, and only it, must be the input with no inputs")
+      }
+      let shapes = sources.map { layers[$0].outputShape }
+      layers.append(
+        try makeLayer(description, shapes, context: context, generator: &generator))
+      inputs.append(sources)
+      index[description.name] = i
+    }
+    return (layers, inputs)
+  }
 
   private static func makeLayer(
     _ d: LayerDescription, _ shapes: [NodeShape], context: DNNLContext,
