@@ -35,3 +35,22 @@ import Testing
     try harness.checkGradients(batch: 2, samples: 30)
   }
 }
+
+extension DropoutTests {
+  /// Eight channels in a 16-channel blocked layout leave half of each block as padding, which
+  /// the mask multiplies but must leave zero.
+  @Test func paddingOfBlockedLayoutsStaysZero() throws {
+    let harness = try LayerHarness(input: [3, 3, 2]) { g, x in
+      g.dropout(g.conv2D(x, filters: 8, kernelSize: [1, 1], useBias: false), rate: 0.5)
+    }
+    let x = Tensor(shape: [2, 3, 3, 2], repeating: 1)
+    let y = try harness.model.forward(x, mode: .training)
+    let plan = try harness.model.plan(batch: 2, mode: .training, wantsInputGradient: true)
+    let raw = UnsafeBufferPointer(start: plan.output.data, count: plan.output.floatCount)
+    #expect(raw.count > y.count)
+    // Every nonzero in memory is one of the logical elements read back in Keras layout.
+    let kept = y.scalars.filter { $0 != 0 }.count
+    #expect(kept > 0 && kept < y.count)
+    #expect(raw.filter { $0 != 0 }.count == kept)
+  }
+}
