@@ -10,9 +10,11 @@ public enum Program {
     [
       TrainCommand.self,
       EvaluateCommand.self,
+      ReportCommand.self,
       PredictCommand.self,
       SummaryCommand.self,
       DataInspectCommand.self,
+      DataGridCommand.self,
       DataRenderCommand.self,
       DataFetchCommand.self,
     ]
