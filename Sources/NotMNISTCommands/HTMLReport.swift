@@ -148,8 +148,8 @@ struct HTMLReport {
       + "<th class=\"total\">FN</th></tr>"
     for (k, row) in evaluation.confusion.enumerated() {
       let cells = row.enumerated().map { column, count in
-        let kind = column == k ? "hit" : (count > 0 ? "miss" : "")
-        return "<td class=\"\(kind)\">\(count)</td>"
+        if column == k { return "<td class=\"hit\">\(count)</td>" }
+        return count > 0 ? "<td class=\"miss\">\(count)</td>" : "<td>\(count)</td>"
       }
       rows.append(
         "<tr><th>\(escape(names[k]))</th>" + cells.joined()
@@ -205,9 +205,15 @@ struct HTMLReport {
   }
 
   private func mistakesSection() -> [String] {
-    let content =
-      mistakes.map(figureHTML)
-      ?? "<p class=\"muted\">The model classified every evaluated image correctly.</p>"
+    let errors = evaluation.perClass.map(\.falseNegatives).reduce(0, +)
+    let content: String
+    if let mistakes {
+      content = figureHTML(mistakes)
+    } else if errors == 0 {
+      content = "<p class=\"muted\">The model classified every evaluated image correctly.</p>"
+    } else {
+      content = "<p class=\"muted\">\(errors) images were misclassified; none is pictured.</p>"
+    }
     return section("mistakes", "Most confident mistakes", [content])
   }
 
@@ -274,7 +280,8 @@ struct HTMLReport {
       font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
     main { max-width: 1320px; margin: 0 auto; padding: 24px 20px 48px; }
     h1 { font-size: 26px; margin: 0 0 16px; }
-    h2 { font-size: 20px; margin: 0 0 12px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+    h2 { font-size: 20px; margin: 0 0 12px; padding-bottom: 4px;
+      border-bottom: 2px solid var(--line); }
     section { margin: 0 0 36px; }
     p { margin: 8px 0; }
     .muted { color: var(--muted); }
