@@ -74,8 +74,12 @@ def fail(message):
 def chromium(arguments, folder):
     command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                "--no-first-run", "--disable-extensions", "--mute-audio",
-               f"--user-data-dir={folder}/profile", "--virtual-time-budget=10000"] + arguments
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+               "--disable-dev-shm-usage", f"--user-data-dir={folder}/profile",
+               "--virtual-time-budget=10000"] + arguments
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        fail("chromium did not finish within 120 s")
     if result.returncode != 0:
         fail(f"chromium exited with {result.returncode}: {result.stderr[-500:]}")
     return result.stdout

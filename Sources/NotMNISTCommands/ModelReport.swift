@@ -98,9 +98,9 @@ enum ModelReport {
       mistakes: mistakes,
       samples: try figure(samples, "Random images of the data"),
       flagged: flaggedFigures,
-      flaggedSummary: "\(inputs.dataName), \(inputs.data.count) images: "
-        + "\(flagged.conflicts.count) pixel contents appear under more than one letter, "
-        + "\(flagged.blankImages.count) images are blank (every pixel equal).")
+      flaggedSummary: "\(inputs.dataName), \(inputs.data.count) images. Pixel contents that occur"
+        + " under more than one letter: \(flagged.conflicts.count). Blank images (every pixel"
+        + " equal): \(flagged.blankImages.count).")
   }
 
   /// Writes the page as `report.html` in `directory`, creating the folder, atomically.

@@ -128,6 +128,43 @@ import Training
     #expect(pictures.map(\.facts.format) == ["PNG", "PNG"])
   }
 
+  @Test func flaggedImagesOfTheDataArePictured() throws {
+    let folder = try TemporaryDirectory()
+    let shared = FixtureBuilders.grayPNG(FixtureBuilders.pattern(seed: 3))
+    FixtureBuilders.write(shared, to: folder.file("data/C/one.png").path)
+    FixtureBuilders.write(shared, to: folder.file("data/G/other.png").path)
+    for name in ["block", "block2"] {
+      FixtureBuilders.write(
+        FixtureBuilders.grayPNG([UInt8](repeating: 255, count: 784)),
+        to: folder.file("data/I/\(name).png").path)
+    }
+    let model = folder.file("model.safetensors").path
+    try Self.writeFreshModel(to: model)
+    let out = folder.file("report").path
+
+    let result = runProgram([
+      "report", "--model", model, "--data", folder.file("data").path, "--out", out,
+      "--mistakes", "0",
+    ])
+
+    #expect(result.status == 0, "stderr: \(result.error)")
+    let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+    #expect(
+      html.contains(
+        "<p>data, 4 images. Pixel contents that occur under more than one letter: 1. Blank images"
+          + " (every pixel equal): 2.</p>"))
+    let alts = html.components(separatedBy: " alt=\"").dropFirst().map {
+      String($0.prefix { $0 != "\"" })
+    }
+    #expect(
+      alts == [
+        "Confusion matrix heatmap", "Random images of the data",
+        "Duplicates with conflicting letters", "Blank images",
+      ])
+    let pictures = PictureChecks.decodeDataURIs(inHTML: out + "/report.html") ?? []
+    #expect(pictures.map(\.facts.format) == ["PNG", "PNG", "PNG", "PNG"])
+  }
+
   @Test func malformedRunRecordIsAFailureNamingTheFile() throws {
     let data = try SyntheticData()
     let model = data.directory.file("odd.safetensors").path
