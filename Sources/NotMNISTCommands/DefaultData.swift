@@ -22,6 +22,7 @@ enum DefaultData {
   /// - Parameters:
   ///   - directory: the data folder (`--data-dir`, default `data`).
   ///   - console: where rendering progress goes.
+  /// - Returns: the training and test paths, with a line naming the choice.
   /// - Throws: `CommandLineError.failure` when no data can be found or made.
   static func choose(in directory: String, console: Console) throws(CommandLineError) -> Choice {
     let large = directory + "/notMNIST_large.tar.gz"

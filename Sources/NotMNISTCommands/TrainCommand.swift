@@ -39,6 +39,13 @@ enum TrainCommand: Command {
       .value("--batch-size", "N", "samples per batch; default 512"),
       .value("--optimizer", "NAME", "rmsprop, sgd or adam; default rmsprop"),
       .value("--learning-rate", "LR", "default 0.001 (rmsprop, adam) or 0.01 (sgd)"),
+      .value(
+        "--schedule", "NAME",
+        "learning rate over the run: constant (default), cosine (decays to 0 at the last epoch)"
+          + " or step (x0.1 at 50% and 75% of the epochs)"),
+      .value(
+        "--augment-shift", "N",
+        "move each training image by a random shift of up to N pixels; default 0 (none)"),
       .value("--seed", "N", "seed for initialization, splitting, shuffling and dropout; default 0"),
       .value(
         "--time-budget", "MINUTES", "stop after the epoch that crosses this much training time"),
@@ -69,7 +76,9 @@ enum TrainCommand: Command {
     var dropDuplicates: Bool
     var dropLeaks: Bool
     var modelName: String
-    var optimizer: OptimizerConfiguration
+    var optimizerName: String
+    var learningRate: Double
+    var scheduleName: String
     var configuration: TrainingConfiguration
     var logDirectory: URL
     var outURL: URL
@@ -140,6 +149,11 @@ enum TrainCommand: Command {
     configuration.batchNormStatistics = .init(rawValue: mode) ?? .recalibrate
     let modelName = try arguments.choice(
       "--model", default: "reference", from: ModelBuilder.names)
+    configuration.maxShift = try arguments.int("--augment-shift", default: 0, in: 0...8)
+    let optimizerName = try arguments.choice(
+      "--optimizer", default: "rmsprop", from: ["rmsprop", "sgd", "adam"])
+    let learningRate = try arguments.double(
+      "--learning-rate", default: optimizerName == "sgd" ? 0.01 : 0.001, in: 1e-12...10)
 
     let logDirectory = URL(
       fileURLWithPath: resumeDirectory ?? arguments.string("--log-dir")
@@ -160,22 +174,31 @@ enum TrainCommand: Command {
       dataDirectory: trainPaths.isEmpty ? arguments.string("--data-dir") ?? "data" : nil,
       dropDuplicates: arguments.has("--drop-duplicates"),
       dropLeaks: arguments.has("--drop-leaks"), modelName: modelName,
-      optimizer: try optimizerConfiguration(arguments), configuration: configuration,
+      optimizerName: optimizerName, learningRate: learningRate,
+      scheduleName: try arguments.choice(
+        "--schedule", default: "constant", from: ["constant", "cosine", "step"]),
+      configuration: configuration,
       logDirectory: logDirectory, outURL: out, resume: resumeDirectory != nil,
       logEvery: try arguments.int("--log-every", default: 10, in: 1...1_000_000))
   }
 
-  static func optimizerConfiguration(_ arguments: ParsedArguments) throws(CommandLineError)
-    -> OptimizerConfiguration
-  {
-    let name = try arguments.choice(
-      "--optimizer", default: "rmsprop", from: ["rmsprop", "sgd", "adam"])
-    let defaultRate = name == "sgd" ? 0.01 : 0.001
-    let rate = try arguments.double("--learning-rate", default: defaultRate, in: 1e-12...10)
-    switch name {
-    case "sgd": return .sgd(SGD(learningRate: .constant(rate)).settings)
-    case "adam": return .adam(Adam(learningRate: .constant(rate)).settings)
-    default: return .rmsprop(RMSprop(learningRate: .constant(rate)).settings)
+  /// The optimizer for a new run, with its schedule spread over `totalSteps` updates.
+  static func optimizerConfiguration(_ plan: Plan, totalSteps: Int) -> OptimizerConfiguration {
+    let rate = plan.learningRate
+    let schedule: LearningRateSchedule
+    switch plan.scheduleName {
+    case "cosine":
+      schedule = .cosineDecay(initialLearningRate: rate, decaySteps: totalSteps)
+    case "step":
+      schedule = .piecewiseConstant(
+        boundaries: [totalSteps / 2, totalSteps * 3 / 4], values: [rate, rate / 10, rate / 100])
+    default:
+      schedule = .constant(rate)
+    }
+    switch plan.optimizerName {
+    case "sgd": return .sgd(SGD(learningRate: schedule).settings)
+    case "adam": return .adam(Adam(learningRate: schedule).settings)
+    default: return .rmsprop(RMSprop(learningRate: schedule).settings)
     }
   }
 
@@ -283,7 +306,9 @@ enum TrainCommand: Command {
       } catch {
         throw .failure(error.description)
       }
-      optimizer = plan.optimizer.makeOptimizer()
+      let steps = (data.training.count + configuration.batchSize - 1) / configuration.batchSize
+      optimizer = optimizerConfiguration(plan, totalSteps: steps * configuration.epochCount)
+        .makeOptimizer()
     }
 
     let display = ProgressDisplay(
@@ -318,6 +343,10 @@ enum TrainCommand: Command {
       ("optimizer", optimizer.configuration.description),
       ("epochs", "\(configuration.epochCount), batch size \(configuration.batchSize)"),
       ("batch-norm statistics", configuration.batchNormStatistics.rawValue),
+      (
+        "augmentation",
+        configuration.maxShift > 0 ? "random shifts up to \(configuration.maxShift) px" : "none"
+      ),
       ("seed", String(configuration.seed)),
       ("log dir", plan.logDirectory.path),
     ]

@@ -80,8 +80,10 @@ public final class Trainer {
       var streams = SeededGenerator(seed: configuration.seed)
       let shuffle = streams.split()
       let dropout = streams.split()
+      let augmentation = streams.split()
       self.progress = TrainingProgress(
         shuffleState: shuffle.state, dropoutState: dropout.state,
+        augmentationState: augmentation.state,
         dataFingerprint: Trainer.fingerprint(of: training))
     }
   }
@@ -114,6 +116,7 @@ public final class Trainer {
           batchSize: batchSize, initialStep: progress.globalStep, settings: settings))
     }
     var dropout = SeededGenerator(state: progress.dropoutState)
+    var augmentation = SeededGenerator(state: progress.augmentationState)
 
     while progress.epochsCompleted < configuration.epochCount {
       // Order the epoch from the shuffle stream as it stood when the epoch began.
@@ -128,7 +131,12 @@ public final class Trainer {
         let indices = order[start..<min(start + batchSize, order.count)]
         let n = indices.count
         batch.withUnsafeMutableBufferPointer {
-          training.writeBatch(indices: indices, into: $0)
+          if configuration.maxShift > 0 {
+            training.writeShiftedBatch(
+              indices: indices, into: $0, maxShift: configuration.maxShift, using: &augmentation)
+          } else {
+            training.writeBatch(indices: indices, into: $0)
+          }
         }
         for (row, index) in indices.enumerated() { labels[row] = Int32(training.labels[index]) }
 
@@ -155,6 +163,7 @@ public final class Trainer {
         progress.epochCorrect += result.correct
         progress.epochSamples += n
         progress.dropoutState = dropout.state
+        progress.augmentationState = augmentation.state
         let seconds = monotonicSeconds() - epochStart
         progress.epochSeconds = seconds
         let samples = Double(progress.epochSamples)

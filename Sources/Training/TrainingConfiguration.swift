@@ -23,6 +23,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var batchNormStatistics = BatchNormStatistics.recalibrate
   /// Training images used to recalibrate batch-norm statistics.
   public var calibrationSampleCount = 2048
+  /// The largest random shift, in pixels, applied to each training image; 0 for none (the
+  /// reference recipe).
+  public var maxShift = 0
 
   /// Creates the reference settings.
   public init() {}

@@ -11,6 +11,8 @@ public struct TrainingProgress: Codable, Sendable, Equatable {
   public var shuffleState: [UInt64]
   /// The dropout generator's state after the last step.
   public var dropoutState: [UInt64]
+  /// The augmentation generator's state after the last step.
+  public var augmentationState: [UInt64]
   /// Sum of per-step mean losses times batch sizes in the epoch in progress.
   public var epochLossSum: Double = 0
   /// Correct predictions in the epoch in progress.
@@ -34,10 +36,15 @@ public struct TrainingProgress: Codable, Sendable, Equatable {
   /// - Parameters:
   ///   - shuffleState: the shuffling generator's state.
   ///   - dropoutState: the dropout generator's state.
+  ///   - augmentationState: the augmentation generator's state.
   ///   - dataFingerprint: the digest of the training data.
-  public init(shuffleState: [UInt64], dropoutState: [UInt64], dataFingerprint: String) {
+  public init(
+    shuffleState: [UInt64], dropoutState: [UInt64], augmentationState: [UInt64],
+    dataFingerprint: String
+  ) {
     self.shuffleState = shuffleState
     self.dropoutState = dropoutState
+    self.augmentationState = augmentationState
     self.dataFingerprint = dataFingerprint
   }
 }

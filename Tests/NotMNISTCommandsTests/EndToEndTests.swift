@@ -54,9 +54,9 @@ struct SyntheticData {
   }
 
   /// The arguments of a short training run of the tiny model.
-  func trainArguments(logDirectory: String, epochs: Int) -> [String] {
-    [
-      "train", "--train", trainPath, "--test", testPath, "--model", "tiny", "--epochs",
+  func trainArguments(logDirectory: String, epochs: Int, extra: [String] = []) -> [String] {
+    ["train"] + extra + [
+      "--train", trainPath, "--test", testPath, "--model", "tiny", "--epochs",
       String(epochs), "--batch-size", "16", "--validation-split", "0.2", "--seed", "7",
       "--log-dir", logDirectory, "--log-every", "1",
     ]
@@ -67,7 +67,8 @@ struct SyntheticData {
   @Test func trainWritesModelCheckpointEventsAndReport() throws {
     let data = try SyntheticData()
     let logs = data.directory.file("logs").path
-    let result = runProgram(data.trainArguments(logDirectory: logs, epochs: 2))
+    let result = runProgram(
+      data.trainArguments(logDirectory: logs, epochs: 2, extra: ["--schedule", "cosine"]))
 
     #expect(result.status == 0, "stderr: \(result.error)")
     #expect(result.error.contains("skipped 1 unreadable entry"))
@@ -104,6 +105,17 @@ struct SyntheticData {
     #expect(tags?["val/loss"] == [4, 8])
     #expect(tags?["train/loss"] == Array(1...8))
     #expect(tags?["optimizer/learning_rate"]?.last == 8)
+    let rates =
+      Python.json(
+        """
+        import json, sys
+        from tensorboard.backend.event_processing import event_accumulator as ea
+        acc = ea.EventAccumulator(sys.argv[1]); acc.Reload()
+        print(json.dumps([e.value for e in acc.Scalars("optimizer/learning_rate")]))
+        """, arguments: [logs]) as? [Double]
+    // Cosine decay over 2 epochs of 4 steps: step s uses 0.001 · ½(1 + cos(π s / 8)).
+    #expect(abs((rates?.first ?? 0) - 0.001) < 1e-9)
+    #expect(abs((rates?[6] ?? 0) - 0.001 * 0.5 * (1 + cos(Double.pi * 6 / 8))) < 1e-8)
     #expect(tags?["epoch/val_accuracy"] == [1, 2])
     #expect(tags?["test/accuracy"] == [8])
 
@@ -152,13 +164,16 @@ struct SyntheticData {
     let data = try SyntheticData()
     let straight = data.directory.file("straight").path
     let pieces = data.directory.file("pieces").path
-    #expect(runProgram(data.trainArguments(logDirectory: straight, epochs: 3)).status == 0)
-    #expect(runProgram(data.trainArguments(logDirectory: pieces, epochs: 1)).status == 0)
+    let shift = ["--augment-shift", "2"]
+    #expect(
+      runProgram(data.trainArguments(logDirectory: straight, epochs: 3, extra: shift)).status == 0)
+    #expect(
+      runProgram(data.trainArguments(logDirectory: pieces, epochs: 1, extra: shift)).status == 0)
     let resumed = runProgram(
       [
         "train", "--resume", pieces, "--train", data.trainPath, "--test", data.testPath,
         "--epochs", "3", "--validation-split", "0.2", "--seed", "7",
-      ])
+      ] + shift)
     #expect(resumed.status == 0, "stderr: \(resumed.error)")
     #expect(resumed.error.contains("resumed"))
 
