@@ -4,8 +4,9 @@
 #
 #   bash scripts/check_report.sh REPORT.html [SCREENSHOT.png]
 #
-# 1. Every <img> is a data:image/png;base64 URI that decodes as a PNG of the size its width and
-#    height attributes state (checked with Pillow from the repository's .venv).
+# 1. The page has pictures, and every <img> is a data:image/png;base64 URI that decodes as a PNG
+#    of the size its width and height attributes state (checked with Pillow from the
+#    repository's .venv).
 # 2. Chromium loads a copy of the page with a probe script appended; after the load event the
 #    probe records, for every image, whether the browser decoded it (naturalWidth > 0) and where
 #    it sits. Any image the browser could not decode fails the check.
@@ -90,8 +91,10 @@ try:
 except OSError as error:
     fail(f"cannot read: {error}")
 
-# 1. The data URIs themselves.
+# 1. The data URIs themselves; a report always has pictures.
 tags = re.findall(r"<img\b[^>]*>", page)
+if not tags:
+    fail("the page has no <img> at all")
 for index, tag in enumerate(tags):
     attributes = dict(re.findall(r'(\w+)="([^"]*)"', tag))
     label = html.unescape(attributes.get("alt", f"image {index + 1}"))

@@ -1,4 +1,5 @@
 import Foundation
+import Pictures
 import TestSupport
 import Testing
 
@@ -63,16 +64,33 @@ struct ReportCheckTests {
       result.output.hasPrefix("check_report: FAILED: broken.html: image 'Curves' does not decode"))
   }
 
-  @Test func aBlankPageFailsTheCheck() throws {
+  @Test func aPageWhosePicturesDoNotShowFailsTheCheck() throws {
     let folder = try TemporaryDirectory()
-    let path = folder.file("blank.html").path
-    try "<!DOCTYPE html><html><body></body></html>".write(
-      toFile: path, atomically: true, encoding: .utf8)
+    let path = folder.file("hidden.html").path
+    let png = try Canvas(width: 8, height: 8, background: .black).pngData()
+    let page = """
+      <!DOCTYPE html><html><body style="visibility: hidden"><h1>Report</h1>
+      <img src="data:image/png;base64,\(Data(png).base64EncodedString())" width="8" height="8"
+      alt="Curves"></body></html>
+      """
+    try page.write(toFile: path, atomically: true, encoding: .utf8)
 
     let result = try Self.check(path)
 
     #expect(result.status == 1)
     #expect(
-      result.output.hasPrefix("check_report: FAILED: blank.html: the page is blank: 0.00% of"))
+      result.output.hasPrefix("check_report: FAILED: hidden.html: the page is blank: 0.00% of"))
+  }
+
+  @Test func aPageWithoutPicturesFailsTheCheck() throws {
+    let folder = try TemporaryDirectory()
+    let path = folder.file("text.html").path
+    try "<!DOCTYPE html><html><body><h1>Report</h1></body></html>".write(
+      toFile: path, atomically: true, encoding: .utf8)
+
+    let result = try Self.check(path)
+
+    #expect(result.status == 1)
+    #expect(result.output == "check_report: FAILED: text.html: the page has no <img> at all\n")
   }
 }
