@@ -48,7 +48,8 @@ enum DataGridCommand: Command {
       let flagged = FlaggedImages(images)
       picture = ReportPictures.stacked(
         [
-          ReportPictures.conflicts(images, flagged: flagged, limit: plan.count / 3, font: font),
+          ReportPictures.conflicts(
+            images, flagged: flagged, limit: max(1, plan.count / 3), font: font),
           ReportPictures.blanks(images, flagged: flagged, limit: plan.count, font: font),
         ].compactMap { $0 } + (flagged.isEmpty ? [nothingFlagged(names, font: font)] : []))
       console.note(

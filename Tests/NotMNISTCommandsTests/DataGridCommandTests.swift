@@ -85,6 +85,32 @@ import Testing
     #expect(PictureChecks.decode(files: [out])?.first?.format == "PNG")
   }
 
+  @Test func flaggedWithTheSmallestCountStillDrawsAConflict() throws {
+    let folder = try TemporaryDirectory()
+    let shared = FixtureBuilders.grayPNG(FixtureBuilders.pattern(seed: 3))
+    FixtureBuilders.write(shared, to: folder.file("data/C/one.png").path)
+    FixtureBuilders.write(shared, to: folder.file("data/G/other.png").path)
+    let out = folder.file("flagged.png").path
+
+    let result = runProgram([
+      "data", "grid", folder.file("data").path, "--flagged", "--count", "1", "--out", out,
+    ])
+
+    #expect(result.status == 0, "stderr: \(result.error)")
+    // The picture is the conflict grid alone: its one group, C and G side by side.
+    let images = try DataLoading.load(
+      [folder.file("data").path], split: "data", console: Self.quiet())
+    let grid = try #require(
+      ReportPictures.conflicts(
+        images, flagged: FlaggedImages(images), limit: 1, font: try Font.standard()))
+    let facts = PictureChecks.decode(files: [out])?.first
+    #expect(
+      facts
+        == PictureChecks.Facts(
+          format: "PNG", width: grid.width, height: grid.height, colours: facts?.colours ?? 0))
+    #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: out))) == (try grid.pngData()))
+  }
+
   @Test func missingDataIsARuntimeFailure() throws {
     let folder = try TemporaryDirectory()
     let out = folder.file("grid.png").path
