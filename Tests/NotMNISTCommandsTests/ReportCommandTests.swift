@@ -66,6 +66,21 @@ import Training
     #expect(pictures.first.map { [$0.statedWidth, $0.statedHeight] } == [1280, 420])
   }
 
+  @Test func trainWithoutHeldOutDataWritesCurvesButNoReport() throws {
+    let data = try SyntheticData()
+    let logs = data.directory.file("logs").path
+    let result = runProgram([
+      "train", "--train", data.trainPath, "--model", "tiny", "--epochs", "1", "--batch-size",
+      "16", "--validation-split", "0", "--log-dir", logs,
+    ])
+
+    #expect(result.status == 0, "stderr: \(result.error)")
+    #expect(result.error.contains("curves written to \(logs)/curves.png\n"))
+    #expect(!result.error.contains("report written"))
+    #expect(FileManager.default.fileExists(atPath: logs + "/curves.png"))
+    #expect(!FileManager.default.fileExists(atPath: logs + "/report.html"))
+  }
+
   @Test func reportCommandEvaluatesTheDataAndAgreesWithEvaluate() throws {
     let data = try SyntheticData()
     let model = data.directory.file("model.safetensors").path
