@@ -86,7 +86,7 @@ venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import tensorboard, safetensors, numpy" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import tensorboard, safetensors, numpy, sklearn, PIL" 2>/dev/null; then
   echo "setup: installing Python test readers into .venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/scripts/requirements-test.txt"
 fi
