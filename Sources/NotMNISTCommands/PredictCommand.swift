@@ -10,7 +10,8 @@ enum PredictCommand: Command {
   static let usage = "notmnist predict --model FILE PATH... [--top K] [--json]"
   static var options: [OptionSpec] {
     [
-      .value("--model", "FILE", "a model file written by 'notmnist train'"),
+      .value(
+        "--model", "FILE", "a model file: .safetensors from 'notmnist train', or a Keras .keras"),
       .value("--top", "K", "letters to show per image, most probable first; default 1"),
       .flag("--json", "print {predictions: [{path, top: [{letter, probability}]}], failures}"),
     ]

@@ -12,6 +12,7 @@ public enum Program {
       EvaluateCommand.self,
       PredictCommand.self,
       SummaryCommand.self,
+      ConvertCommand.self,
       DataInspectCommand.self,
       DataRenderCommand.self,
       DataFetchCommand.self,
