@@ -44,8 +44,9 @@ struct ConfigReader {
   /// A required integer argument.
   func int(_ key: String) throws(KerasError) -> Int {
     guard let value = config[key] as? Int else {
-      throw unsupported("argument '\(key)' is \(LayerTranslation.describe(config[key])),"
-        + " expected an integer")
+      throw unsupported(
+        "argument '\(key)' is \(LayerTranslation.describe(config[key])),"
+          + " expected an integer")
     }
     return value
   }
@@ -53,8 +54,9 @@ struct ConfigReader {
   /// A required floating-point argument.
   func float(_ key: String) throws(KerasError) -> Float {
     guard let value = config[key] as? Double else {
-      throw unsupported("argument '\(key)' is \(LayerTranslation.describe(config[key])),"
-        + " expected a number")
+      throw unsupported(
+        "argument '\(key)' is \(LayerTranslation.describe(config[key])),"
+          + " expected a number")
     }
     return Float(value)
   }
@@ -63,8 +65,9 @@ struct ConfigReader {
   func bool(_ key: String, default value: Bool) throws(KerasError) -> Bool {
     if ConfigReader.isNull(config[key]) { return value }
     guard let flag = config[key] as? Bool else {
-      throw unsupported("argument '\(key)' is \(LayerTranslation.describe(config[key])),"
-        + " expected true or false")
+      throw unsupported(
+        "argument '\(key)' is \(LayerTranslation.describe(config[key])),"
+          + " expected true or false")
     }
     return flag
   }
@@ -76,15 +79,17 @@ struct ConfigReader {
       let values = list.compactMap { $0 as? Int }
       if values.count == 2, list.count == 2, values.allSatisfy({ $0 > 0 }) { return values }
     }
-    throw unsupported("argument '\(key)' is \(LayerTranslation.describe(config[key])),"
-      + " expected two positive integers")
+    throw unsupported(
+      "argument '\(key)' is \(LayerTranslation.describe(config[key])),"
+        + " expected two positive integers")
   }
 
   /// The `padding` argument: `same` or `valid`.
   func padding() throws(KerasError) -> Padding {
     guard let text = config["padding"] as? String, let padding = Padding(rawValue: text) else {
-      throw unsupported("padding \(LayerTranslation.describe(config["padding"]));"
-        + " only 'same' and 'valid'")
+      throw unsupported(
+        "padding \(LayerTranslation.describe(config["padding"]));"
+          + " only 'same' and 'valid'")
     }
     return padding
   }
@@ -93,8 +98,9 @@ struct ConfigReader {
   func activation(_ key: String) throws(KerasError) -> ActivationKind {
     if ConfigReader.isNull(config[key]) { return .linear }
     guard let text = config[key] as? String, let kind = ActivationKind(rawValue: text) else {
-      throw unsupported("activation \(LayerTranslation.describe(config[key])); only 'linear',"
-        + " 'relu' and 'softmax'")
+      throw unsupported(
+        "activation \(LayerTranslation.describe(config[key])); only 'linear',"
+          + " 'relu' and 'softmax'")
     }
     return kind
   }
@@ -111,7 +117,10 @@ struct ConfigReader {
     let l1 = arguments["l1"] as? Double ?? 0
     guard name == "L2" || (name == "L1L2" && l1 == 0), let l2 = arguments["l2"] as? Double
     else {
-      throw unsupported("\(key) \(name) \(arguments); only L2")
+      let listed = arguments.keys.sorted().map {
+        "\($0)=\(LayerTranslation.describe(arguments[$0]))"
+      }
+      throw unsupported("\(key) \(name)(\(listed.joined(separator: ", "))); only L2")
     }
     return Float(l2)
   }
@@ -136,8 +145,9 @@ struct ConfigReader {
     if ConfigReader.isNull(value) { return }
     guard let expected, let number = value as? Double, number == expected else {
       let allowed = expected.map { LayerTranslation.describe(NSNumber(value: $0)) } ?? "None"
-      throw unsupported("\(key) \(LayerTranslation.describe(value)) is not supported;"
-        + " only \(allowed)")
+      throw unsupported(
+        "\(key) \(LayerTranslation.describe(value)) is not supported;"
+          + " only \(allowed)")
     }
   }
 
@@ -145,8 +155,9 @@ struct ConfigReader {
   func expectPair(_ key: String, _ expected: [Int]) throws(KerasError) {
     if ConfigReader.isNull(config[key]) { return }
     guard try pair(key) == expected else {
-      throw unsupported("\(key) \(LayerTranslation.describe(config[key])) is not supported;"
-        + " only \(expected)")
+      throw unsupported(
+        "\(key) \(LayerTranslation.describe(config[key])) is not supported;"
+          + " only \(expected)")
     }
   }
 

@@ -70,8 +70,10 @@ final class HDF5File {
       var buffer = [CChar](repeating: 0, count: Int(length) + 1)
       H5Lget_name_by_idx(
         id, group, H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, chdf5_default())
-      names.append(String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) },
-        as: UTF8.self))
+      names.append(
+        String(
+          decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) },
+          as: UTF8.self))
     }
     return names
   }

@@ -21,6 +21,7 @@ enum KerasConfigReader {
   /// - Parameters:
   ///   - bytes: the file's contents.
   ///   - path: the `.keras` file, for messages.
+  /// - Returns: the architecture and the weight group of each layer.
   /// - Throws: ``KerasError/invalidConfig(path:problem:)`` for JSON that is not a Keras model
   ///   configuration, ``KerasError/unsupported(layer:className:problem:)`` for layers and
   ///   arguments without an exact counterpart.
@@ -82,7 +83,8 @@ enum KerasConfigReader {
     for layer in layers {
       let (className, layerName, layerConfig) = try identity(of: layer, path: path)
       if descriptions.isEmpty && className != "InputLayer" {
-        let shape = layerConfig["batch_shape"] ?? layerConfig["batch_input_shape"]
+        let shape =
+          layerConfig["batch_shape"] ?? layerConfig["batch_input_shape"]
           ?? config["build_input_shape"]
         let input = try LayerTranslation.inputKind(shape, layer: "input_layer")
         descriptions.append(LayerDescription(name: "input_layer", kind: input, inputs: []))
@@ -95,7 +97,8 @@ enum KerasConfigReader {
     // A Sequential model's weight file numbers its layers without the input layer.
     let weighted = descriptions.dropFirst().map(\.name)
     let groups = weightGroups(names: Array(weighted), classNames: classNames)
-    return Result(architecture: Architecture(name: name, layers: descriptions), weightGroups: groups)
+    return Result(
+      architecture: Architecture(name: name, layers: descriptions), weightGroups: groups)
   }
 
   private static func identity(of layer: [String: Any], path: String) throws(KerasError) -> (

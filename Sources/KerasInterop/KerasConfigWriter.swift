@@ -74,12 +74,14 @@ enum KerasConfigWriter {
 
   private static func config(of layer: LayerDescription) -> [String: Any] {
     var config: [String: Any] = ["name": layer.name]
-    if case .input = layer.kind {} else {
+    if case .input = layer.kind {
+    } else {
       config["trainable"] = true
-      config["dtype"] = [
-        "module": "keras", "class_name": "DTypePolicy", "config": ["name": "float32"],
-        "registered_name": NSNull(),
-      ] as [String: Any]
+      config["dtype"] =
+        [
+          "module": "keras", "class_name": "DTypePolicy", "config": ["name": "float32"],
+          "registered_name": NSNull(),
+        ] as [String: Any]
     }
     switch layer.kind {
     case .input(let height, let width, let channels):
@@ -192,7 +194,8 @@ enum KerasConfigWriter {
         depth[input] = max(depth[input, default: 0], own + 1)
       }
     }
-    return finished
+    return
+      finished
       .sorted {
         let (a, b) = (depth[$0, default: 0], depth[$1, default: 0])
         return a != b ? a > b : discovery[$0, default: 0] < discovery[$1, default: 0]

@@ -65,7 +65,8 @@ public enum KerasModelFile {
     ])
     let archive = try ZipArchive.archive(
       [
-        ("metadata.json", metadata), ("config.json", KerasConfigWriter.configJSON(model.architecture)),
+        ("metadata.json", metadata),
+        ("config.json", KerasConfigWriter.configJSON(model.architecture)),
         ("model.weights.h5", weights),
       ], path: path)
     do {

@@ -71,8 +71,9 @@ enum LayerTranslation {
     try reader.expectPair("dilation_rate", [1, 1])
     try reader.expectNumber("groups", 1)
     guard try reader.activation("activation") == .linear else {
-      throw reader.unsupported("activation \(describe(reader.config["activation"])) on a"
-        + " convolution; only 'linear' (add an Activation layer after it)")
+      throw reader.unsupported(
+        "activation \(describe(reader.config["activation"])) on a"
+          + " convolution; only 'linear' (add an Activation layer after it)")
     }
     try reader.expectNull("bias_regularizer")
     try reader.expectNull("activity_regularizer")

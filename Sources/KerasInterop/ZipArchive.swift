@@ -8,6 +8,7 @@ import Foundation
 enum ZipArchive {
   /// Every regular file in a zip archive, by entry name.
   /// - Parameter path: the archive file.
+  /// - Returns: the contents of each entry, by name.
   /// - Throws: ``KerasError/archive(path:problem:)`` when it is not a readable zip archive.
   static func entries(ofFileAt path: String) throws(KerasError) -> [String: [UInt8]] {
     guard let archive = archive_read_new() else {
@@ -51,6 +52,7 @@ enum ZipArchive {
   /// - Parameters:
   ///   - entries: entry names and contents.
   ///   - path: the file it is meant for, for messages.
+  /// - Returns: the archive's bytes.
   /// - Throws: ``KerasError/archive(path:problem:)`` when libarchive refuses.
   static func archive(_ entries: [(name: String, bytes: [UInt8])], path: String)
     throws(KerasError) -> [UInt8]

@@ -109,7 +109,9 @@ enum PredictCommand: Command {
   ) -> String {
     let predictionTexts = rows.map { row in
       let top = row.top.map {
-        "{\"letter\": \"\($0.letter)\", \"probability\": \(format($0.probability))}"
+        // Full float32 precision (the shortest text that reads back the same), so the JSON can
+        // be compared with other frameworks' outputs.
+        "{\"letter\": \"\($0.letter)\", \"probability\": \($0.probability)}"
       }
       return "{\"path\": \(quoted(row.name)), \"top\": [\(top.joined(separator: ", "))]}"
     }

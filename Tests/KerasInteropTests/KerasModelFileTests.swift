@@ -39,8 +39,11 @@ import Testing
     #expect(argmax(probabilities.scalars) == argmax(step.inferenceProbabilities))
   }
 
-  /// Keras: `model(x, training=True)`, cross-entropy plus L2, `RMSprop().apply`. Tolerances:
-  /// 1e-5 on the loss, 1e-6 on every updated weight and moving statistic.
+  /// One training step from the file's weights agrees with Keras.
+  ///
+  /// Keras ran `model(x, training=True)` (batch statistics; the model has no dropout), the
+  /// cross-entropy plus L2, and `RMSprop().apply`. Tolerances: 1e-5 on the loss, 1e-6 on every
+  /// updated weight and moving statistic.
   @Test func oneTrainingStepMatchesKeras() throws {
     let model = try KerasModelFile.read(from: KerasFixtures.tinyModel)
     let step = try KerasFixtures.step()
