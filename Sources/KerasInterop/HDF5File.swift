@@ -7,6 +7,9 @@ import TensorCore
 /// Paths are slash-separated from the root (`layers/conv2d/vars/0`). Datasets are read as
 /// `float32` whatever their stored floating type (HDF5 converts) and written as little-endian
 /// `float32`, the type Keras writes.
+///
+/// - Note: Debian's serial HDF5 is built thread-safe (one lock inside the library), so files may
+///   be used from several threads; calls are serialized there.
 final class HDF5File {
   /// The file's path, for messages.
   let path: String
