@@ -3,22 +3,23 @@ import KerasInterop
 import NeuralNet
 import Training
 
-/// `notmnist convert IN OUT [--model NAME]`: converts between Keras 3 files and our
+/// `notmnist convert IN OUT [--model NAME|FILE]`: converts between Keras 3 files and our
 /// `.safetensors` model files.
 ///
 /// The formats follow the file names: `.keras` (a Keras 3 model), `.weights.h5` (Keras 3
-/// weights only; reading one needs `--model` for the architecture) and `.safetensors` (a
-/// `notmnist` model file). Any direction works, including `.keras` to `.keras`.
+/// weights only; reading one needs `--model`, a built-in architecture or a model file whose
+/// architecture it has) and `.safetensors` (a `notmnist` model file). Any direction works,
+/// including `.keras` to `.keras`.
 enum ConvertCommand: Command {
   static let name = "convert"
   static let abstract = "Convert a model between Keras 3 .keras/.weights.h5 and .safetensors."
-  static let usage = "notmnist convert IN OUT [--model NAME]"
+  static let usage = "notmnist convert IN OUT [--model NAME|FILE]"
   static var options: [OptionSpec] {
     [
       .value(
-        "--model", "NAME",
-        "the architecture of an IN that is a bare .weights.h5 file"
-          + " (\(ModelBuilder.names.joined(separator: ", ")))")
+        "--model", "NAME|FILE",
+        "the architecture of an IN that is a bare .weights.h5 file: a built-in model"
+          + " (\(ModelBuilder.names.joined(separator: ", "))) or a model file")
     ]
   }
 
@@ -34,7 +35,10 @@ enum ConvertCommand: Command {
     }
     let architecture = arguments.string("--model")
     if format(of: input) == .weights, architecture == nil {
-      throw .usage("reading a bare .weights.h5 file needs its architecture: --model NAME")
+      throw .usage("reading a bare .weights.h5 file needs its architecture: --model NAME|FILE")
+    }
+    if format(of: input) != .weights, architecture != nil {
+      throw .usage("--model only applies when IN is a bare .weights.h5 file")
     }
 
     let model = try read(input, architecture: architecture)

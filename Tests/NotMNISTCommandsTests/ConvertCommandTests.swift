@@ -70,7 +70,11 @@ import Training
     ),
     (
       ["convert", "a.weights.h5", "b.keras"],
-      "reading a bare .weights.h5 file needs its architecture: --model NAME"
+      "reading a bare .weights.h5 file needs its architecture: --model NAME|FILE"
+    ),
+    (
+      ["convert", "a.keras", "b.safetensors", "--model", "tiny"],
+      "--model only applies when IN is a bare .weights.h5 file"
     ),
   ])
   func badArgumentsAreUsageErrors(_ arguments: [String], _ message: String) {
