@@ -46,6 +46,9 @@ let package = Package(
       exclude: readme),
     .executableTarget(name: "notmnist", dependencies: ["NotMNISTCommands"]),
     .executableTarget(
+      name: "KerasTrainStep", dependencies: ["KerasInterop", "NeuralNet", "Optimizers"],
+      exclude: readme),
+    .executableTarget(
       name: "DataBenchmark", dependencies: ["Datasets"], path: "Benchmarks/DataBenchmark"),
     .target(name: "TestSupport", dependencies: ["TensorCore"], exclude: readme),
 

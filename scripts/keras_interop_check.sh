@@ -6,6 +6,9 @@
 #   2. `notmnist train` trains the reference model on generated letters, `notmnist convert`
 #      writes it as .keras, and keras.saving.load_model's predictions must agree with ours the
 #      same way.
+#   3. Training mode: one step (batch statistics, Dropout off, cross-entropy + L2, RMSprop) from
+#      the Keras-trained weights on a fixed batch of 64, by Keras and by KerasTrainStep; the
+#      losses must agree within 1e-5 and every updated variable within 2e-6.
 # Usage: bash scripts/keras_interop_check.sh [VENV]   (default VENV: .venv-keras, created from
 # scripts/keras_reference/requirements.txt when missing). Takes about 5 minutes on 2 cores.
 set -euo pipefail
@@ -22,7 +25,8 @@ if ! "$venv/bin/python" -c "import keras, tensorflow" 2>/dev/null; then
 fi
 
 swift build
-notmnist="$(swift build --show-bin-path)/notmnist"
+bin="$(swift build --show-bin-path)"
+notmnist="$bin/notmnist"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 interop() { "$venv/bin/python" scripts/keras_reference/keras_interop.py "$@"; }
@@ -41,4 +45,10 @@ echo "keras-check: 2. a model trained by notmnist, predicted by Keras"
 "$notmnist" predict --model "$work/ours.safetensors" "$work"/batch/*.png --top 10 --json \
   > "$work/ours.json"
 interop compare "$work/ours.json" "$work/ours.keras"
+
+echo "keras-check: 3. one training step from the same weights"
+interop step "$work"
+"$bin/KerasTrainStep" "$work/keras_reference.keras" "$work/step_batch.json" "$work/step.keras" \
+  > "$work/step_loss.json"
+interop step-compare "$work" "$work/step.keras" "$work/step_loss.json"
 echo "keras-check: ok"
