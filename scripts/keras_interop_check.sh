@@ -37,6 +37,12 @@ interop reference "$work"
   > "$work/ours_on_keras_model.json"
 interop compare "$work/ours_on_keras_model.json" "$work/keras_reference.keras"
 "$notmnist" evaluate --model "$work/keras_reference.keras" --data "$work/train" > /dev/null
+# The bare weights file Keras's save_weights wrote, into the built-in reference architecture.
+"$notmnist" convert "$work/keras_reference.weights.h5" "$work/from_weights.safetensors" \
+  --model reference
+"$notmnist" predict --model "$work/from_weights.safetensors" "$work"/batch/*.png --top 10 --json \
+  > "$work/ours_from_weights.json"
+interop compare "$work/ours_from_weights.json" "$work/keras_reference.keras"
 
 echo "keras-check: 2. a model trained by notmnist, predicted by Keras"
 "$notmnist" train --train "$work/train" --epochs 1 --batch-size 100 --seed 3 \

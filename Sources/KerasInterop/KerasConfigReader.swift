@@ -8,7 +8,8 @@ import NeuralNet
 /// `Activation`, `ReLU`, `Softmax`, `MaxPooling2D`, `Dropout`, `Flatten`, `Dense` and
 /// `Concatenate`. Any other layer, and any argument whose value would give a different model
 /// (dilation, groups, another data format, an activation we lack, a regularizer other than L2,
-/// constraints, frozen layers, another dtype, ...), is a ``KerasError/unsupported(layer:className:problem:)``.
+/// constraints, frozen layers, another dtype, ...), is a
+/// ``KerasError/unsupported(layer:className:problem:)``.
 enum KerasConfigReader {
   /// A parsed configuration: the architecture and, for each layer, the group that holds its
   /// weights in `model.weights.h5` (`layers/conv2d_1`).

@@ -3,8 +3,9 @@
 Subcommands (run from the repository root with the Keras virtual environment; see README.md):
 
     reference OUT     Builds the reference notMNIST model with a fixed seed, trains it briefly on
-                      generated letters, saves OUT/keras_reference.keras, a fixed batch of 32
-                      PNGs under OUT/batch/ and a training set under OUT/train/<letter>/.
+                      generated letters, saves OUT/keras_reference.keras (and its weights alone
+                      as OUT/keras_reference.weights.h5), a fixed batch of 32 PNGs under
+                      OUT/batch/ and a training set under OUT/train/<letter>/.
     compare PRED.json MODEL.keras
                       Loads MODEL.keras with keras.saving.load_model, predicts the PNGs named in
                       PRED.json (the output of `notmnist predict --top 10 --json`) with pixels
@@ -164,6 +165,7 @@ def reference(out):
                         epochs=2, verbose=0)
     print(f"keras: trained 2 epochs, accuracy {history.history['accuracy'][-1]:.3f}")
     model.save(os.path.join(out, "keras_reference.keras"))
+    model.save_weights(os.path.join(out, "keras_reference.weights.h5"))
 
     batch, _ = letters(32, seed=2)
     for i, image in enumerate(batch):
