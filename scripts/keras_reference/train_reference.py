@@ -184,7 +184,7 @@ def one_hot(labels):
 
 
 def stratified_split(labels, fraction, rng):
-    """Shuffled (train indices, validation indices) with round(fraction * n_c) per class held out."""
+    """Shuffled (train, validation) indices, round(fraction * n_c) of each class n_c held out."""
     order = rng.permutation(len(labels))
     validation = []
     for c in range(10):
