@@ -18,6 +18,7 @@ let package = Package(
     .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
     .systemLibrary(name: "CArchive", path: "Sources/CArchive", pkgConfig: "libarchive"),
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
+    .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial"),
 
     // MARK: - C shims over those libraries
     .target(name: "CPNGShim", dependencies: ["CPNG"], exclude: readme),
@@ -36,8 +37,17 @@ let package = Package(
       exclude: readme),
     .target(
       name: "Pictures", dependencies: ["TensorCore", "CPNG", "CFreeType"], exclude: readme),
-    .target(name: "NotMNISTCommands", dependencies: ["Training", "Pictures"], exclude: readme),
+    .target(
+      name: "KerasInterop",
+      dependencies: ["TensorCore", "NeuralNet", "Training", "CHDF5", "CArchive"],
+      exclude: readme),
+    .target(
+      name: "NotMNISTCommands", dependencies: ["Training", "Pictures", "KerasInterop"],
+      exclude: readme),
     .executableTarget(name: "notmnist", dependencies: ["NotMNISTCommands"]),
+    .executableTarget(
+      name: "KerasTrainStep", dependencies: ["KerasInterop", "NeuralNet", "Optimizers"],
+      exclude: readme),
     .executableTarget(
       name: "DataBenchmark", dependencies: ["Datasets"], path: "Benchmarks/DataBenchmark"),
     .target(name: "TestSupport", dependencies: ["TensorCore"], exclude: readme),
@@ -51,6 +61,9 @@ let package = Package(
       name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
     .testTarget(name: "PicturesTests", dependencies: ["Pictures", "TestSupport"]),
+    .testTarget(
+      name: "KerasInteropTests", dependencies: ["KerasInterop", "TestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "NotMNISTCommandsTests", dependencies: ["NotMNISTCommands", "TestSupport"]),
   ],

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs what swift-notmnist needs on a Debian machine: the C libraries it
-# links against, the fonts `notmnist data render` draws from, and a Python
-# virtual environment (.venv) holding the ecosystem's own readers
-# (tensorboard, safetensors) that the tests use to check the files the tool
-# writes. Safe to run again: it only adds what is missing. Run it as root (or
-# with sudo available).
+# links against (HDF5 among them, for Keras weight files), the fonts
+# `notmnist data render` draws from, headless Chromium (which the report check
+# renders pages in), and a Python virtual environment (.venv) holding the
+# ecosystem's own readers (tensorboard, safetensors, scikit-learn, Pillow) that
+# the tests use to check the files the tool writes. Safe to run again: it only
+# adds what is missing. Run it as root (or with sudo available).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(
-  libdnnl-dev libpng-dev zlib1g-dev libarchive-dev libfreetype-dev pkg-config fonts-dejavu-core
+  libdnnl-dev libpng-dev zlib1g-dev libarchive-dev libfreetype-dev libhdf5-dev pkg-config
+  fonts-dejavu-core
   python3 python3-venv python3-pip
+  # Headless Chromium renders the HTML report in scripts/check_report.sh and its test.
+  chromium
 )
 # Fonts for `notmnist data render`, which renders the letters A-J of every installed face the
 # way notMNIST was made: a broad set of Latin text, display, monospace and handwriting families
@@ -83,7 +87,7 @@ venv="$root/.venv"
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
-if ! "$venv/bin/python" -c "import tensorboard, safetensors, numpy" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import tensorboard, safetensors, numpy, sklearn, PIL" 2>/dev/null; then
   echo "setup: installing Python test readers into .venv"
   "$venv/bin/pip" install -q --disable-pip-version-check -r "$root/scripts/requirements-test.txt"
 fi

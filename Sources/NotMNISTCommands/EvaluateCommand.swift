@@ -9,7 +9,8 @@ enum EvaluateCommand: Command {
   static let usage = "notmnist evaluate --model FILE --data PATH... [--json]"
   static var options: [OptionSpec] {
     [
-      .value("--model", "FILE", "a model file written by 'notmnist train'"),
+      .value(
+        "--model", "FILE", "a model file: .safetensors from 'notmnist train', or a Keras .keras"),
       .list("--data", "PATH", "labelled data: folders, archives or idx files"),
       .flag("--json", "print {accuracy, kappa, confusion, perClass} as JSON"),
     ]

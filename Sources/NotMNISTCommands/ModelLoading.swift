@@ -1,4 +1,5 @@
 import Foundation
+import KerasInterop
 import NeuralNet
 import TensorCore
 import Training
@@ -16,7 +17,9 @@ enum ModelLoading {
         throw .failure(error.description)
       }
     }
-    if name.hasSuffix(".safetensors") || FileManager.default.fileExists(atPath: name) {
+    if name.hasSuffix(".safetensors") || name.hasSuffix(".keras")
+      || FileManager.default.fileExists(atPath: name)
+    {
       return try model(file: name)
     }
     throw .usage(
@@ -24,11 +27,19 @@ enum ModelLoading {
         + " got '\(name)'")
   }
 
-  /// Loads a model file written by `notmnist train`.
+  /// Loads a model file: a Keras 3 `.keras` file, or a `.safetensors` file written by
+  /// `notmnist train`.
   /// - Throws: `CommandLineError.failure` naming the file and what is wrong with it.
   static func model(file path: String) throws(CommandLineError) -> Model {
     guard FileManager.default.fileExists(atPath: path) else {
       throw .failure("\(path): no such file")
+    }
+    if path.hasSuffix(".keras") {
+      do {
+        return try KerasModelFile.read(from: URL(fileURLWithPath: path))
+      } catch {
+        throw .failure(error.description)
+      }
     }
     do {
       return try ModelFile.read(from: URL(fileURLWithPath: path)).model

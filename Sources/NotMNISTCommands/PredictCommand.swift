@@ -10,7 +10,8 @@ enum PredictCommand: Command {
   static let usage = "notmnist predict --model FILE PATH... [--top K] [--json]"
   static var options: [OptionSpec] {
     [
-      .value("--model", "FILE", "a model file written by 'notmnist train'"),
+      .value(
+        "--model", "FILE", "a model file: .safetensors from 'notmnist train', or a Keras .keras"),
       .value("--top", "K", "letters to show per image, most probable first; default 1"),
       .flag("--json", "print {predictions: [{path, top: [{letter, probability}]}], failures}"),
     ]
@@ -108,7 +109,9 @@ enum PredictCommand: Command {
   ) -> String {
     let predictionTexts = rows.map { row in
       let top = row.top.map {
-        "{\"letter\": \"\($0.letter)\", \"probability\": \(format($0.probability))}"
+        // Full float32 precision (the shortest text that reads back the same), so the JSON can
+        // be compared with other frameworks' outputs.
+        "{\"letter\": \"\($0.letter)\", \"probability\": \($0.probability)}"
       }
       return "{\"path\": \(quoted(row.name)), \"top\": [\(top.joined(separator: ", "))]}"
     }

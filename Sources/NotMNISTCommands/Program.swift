@@ -10,9 +10,12 @@ public enum Program {
     [
       TrainCommand.self,
       EvaluateCommand.self,
+      ReportCommand.self,
       PredictCommand.self,
       SummaryCommand.self,
+      ConvertCommand.self,
       DataInspectCommand.self,
+      DataGridCommand.self,
       DataRenderCommand.self,
       DataFetchCommand.self,
     ]

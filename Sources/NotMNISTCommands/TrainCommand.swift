@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import NeuralNet
 import Optimizers
+import Pictures
 import TensorCore
 import Training
 
@@ -99,15 +100,22 @@ enum TrainCommand: Command {
     } catch {
       throw .failure(error.description)
     }
-    let status = try finish(
-      plan, trainer: trainer, outcome: outcome, test: data.test, tensorBoard: tensorBoard,
-      console: console)
+    // The event file is closed even when the end of the run fails.
+    let status: Result<Int32, CommandLineError>
+    do {
+      status = .success(
+        try finish(
+          plan, trainer: trainer, outcome: outcome, data: data, tensorBoard: tensorBoard,
+          console: console))
+    } catch {
+      status = .failure(error)
+    }
     do {
       try tensorBoard.close()
     } catch {
       throw .failure(error.description)
     }
-    return status
+    return try status.get()
   }
 
   // MARK: - Flags
@@ -356,7 +364,7 @@ enum TrainCommand: Command {
   // MARK: - End of run
 
   static func finish(
-    _ plan: Plan, trainer: Trainer, outcome: TrainingOutcome, test: ImageSet?,
+    _ plan: Plan, trainer: Trainer, outcome: TrainingOutcome, data: Splits,
     tensorBoard: TensorBoardObserver, console: Console
   ) throws(CommandLineError) -> Int32 {
     if outcome.stop == .interrupted {
@@ -375,10 +383,17 @@ enum TrainCommand: Command {
         throw .failure(error.description)
       }
     }
+    let record = TrainingRecord(
+      settings: settingsBlock(
+        plan, data: data, model: trainer.model, optimizer: trainer.optimizer,
+        configuration: trainer.configuration, progress: nil),
+      history: outcome.progress.history)
+    var metadata = record.metadata
+    metadata["source"] = "notmnist train"
     do {
       try FileManager.default.createDirectory(
         at: plan.outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try ModelFile.write(model, to: plan.outURL, metadata: ["source": "notmnist train"])
+      try ModelFile.write(model, to: plan.outURL, metadata: metadata)
     } catch let error as TrainingError {
       throw .failure(error.description)
     } catch {
@@ -390,21 +405,82 @@ enum TrainCommand: Command {
       console.note("stopped after epoch \(outcome.progress.epochsCompleted): time budget reached")
     }
 
-    guard let test, !test.isEmpty else { return 0 }
+    let evaluated = try evaluateHeldOut(
+      plan, model: model, data: data, globalStep: outcome.progress.globalStep,
+      tensorBoard: tensorBoard, console: console)
+    try writePictures(
+      plan, model: model, record: record, data: data, evaluated: evaluated, console: console)
+    return 0
+  }
+
+  /// The held-out images the final model is judged on, with its probabilities for them.
+  typealias Evaluated = (name: String, images: ImageSet, probabilities: Tensor)
+
+  /// Evaluates the kept model on the test data (printing and saving the full report and
+  /// logging `test/*` to TensorBoard), else on the validation data.
+  /// - Returns: what was evaluated, or `nil` when there is neither test nor validation data.
+  static func evaluateHeldOut(
+    _ plan: Plan, model: Model, data: Splits, globalStep: Int,
+    tensorBoard: TensorBoardObserver, console: Console
+  ) throws(CommandLineError) -> Evaluated? {
     do {
-      let start = Date()
-      let metrics = try Trainer.evaluate(model, on: test, batchSize: plan.configuration.batchSize)
-      let report = try Predictor.report(model: model, images: test)
-      try tensorBoard.evaluationDidEnd(
-        EvaluationEnd(
-          split: "test", globalStep: outcome.progress.globalStep, metrics: metrics,
-          sampleCount: test.count, elapsedSeconds: Date().timeIntervalSince(start),
-          report: report))
-      console.write(report.text())
-      _ = try report.write(to: plan.logDirectory, stem: "test-report")
+      if let test = data.test, !test.isEmpty {
+        let start = Date()
+        let metrics = try Trainer.evaluate(model, on: test, batchSize: plan.configuration.batchSize)
+        let probabilities = try Predictor.probabilities(model: model, images: test)
+        let report = ClassificationReport(
+          trueLabels: test.labels.map(Int.init),
+          predictedLabels: Predictor.classes(of: probabilities))
+        try tensorBoard.evaluationDidEnd(
+          EvaluationEnd(
+            split: "test", globalStep: globalStep, metrics: metrics, sampleCount: test.count,
+            elapsedSeconds: Date().timeIntervalSince(start), report: report))
+        console.write(report.text())
+        _ = try report.write(to: plan.logDirectory, stem: "test-report")
+        let name =
+          plan.testPaths.isEmpty
+          ? "test split held out from training"
+          : plan.testPaths.map { URL(fileURLWithPath: $0).lastPathComponent }
+            .joined(separator: ", ")
+        return (name, test, probabilities)
+      }
+      if let validation = data.validation, !validation.isEmpty {
+        let probabilities = try Predictor.probabilities(model: model, images: validation)
+        return ("validation data", validation, probabilities)
+      }
     } catch {
       throw .failure(error.description)
     }
-    return 0
+    return nil
+  }
+
+  /// Writes the training curves (`curves.png`) and, when there is held-out data, the HTML
+  /// report (`report.html`) into the log directory.
+  static func writePictures(
+    _ plan: Plan, model: Model, record: TrainingRecord, data: Splits, evaluated: Evaluated?,
+    console: Console
+  ) throws(CommandLineError) {
+    let font = try ModelReport.standardFont()
+    if let curves = ReportPictures.curves(record.history, font: font) {
+      let url = plan.logDirectory.appendingPathComponent("curves.png")
+      do {
+        try curves.writePNG(to: url)
+      } catch {
+        throw .failure(error.description)
+      }
+      console.note("curves written to \(url.path)")
+    }
+    guard let evaluated else { return }
+    let trainNames = plan.trainPaths.map { URL(fileURLWithPath: $0).lastPathComponent }
+    let page = try ModelReport.build(
+      ModelReport.Inputs(
+        modelPath: plan.outURL.path, model: model, record: record,
+        evaluation: evaluated.images, evaluationName: evaluated.name,
+        probabilities: evaluated.probabilities, data: data.training,
+        dataName: trainNames.isEmpty
+          ? "training data" : "training data (\(trainNames.joined(separator: ", ")))",
+        seed: plan.configuration.seed))
+    let url = try ModelReport.write(page, to: plan.logDirectory)
+    console.note("report written to \(url.path)")
   }
 }
