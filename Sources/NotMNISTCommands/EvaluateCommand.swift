@@ -28,7 +28,7 @@ enum EvaluateCommand: Command {
     let paths = arguments.strings("--data")
     guard !paths.isEmpty else { throw .usage("give the data with --data PATH...") }
 
-    let model = try ModelLoading.model(file: modelPath)
+    let model = try ModelLoading.notMNISTModel(file: modelPath)
     let images = try DataLoading.load(paths, split: "evaluation", console: console)
     do {
       let report = try Predictor.report(model: model, images: images)

@@ -47,4 +47,23 @@ enum ModelLoading {
       throw .failure(error.description)
     }
   }
+
+  /// Loads a model file and checks that it reads notMNIST images: `[28, 28, 1]` in, 10 classes
+  /// out.
+  /// - Throws: `CommandLineError.failure` naming the file and the mismatch.
+  static func notMNISTModel(file path: String) throws(CommandLineError) -> Model {
+    let model = try model(file: path)
+    try checkFitsNotMNIST(model, path: path)
+    return model
+  }
+
+  /// Checks that a model takes `[28, 28, 1]` images and gives 10 class probabilities.
+  /// - Throws: `CommandLineError.failure` naming the file and the mismatch.
+  static func checkFitsNotMNIST(_ model: Model, path: String) throws(CommandLineError) {
+    guard model.inputShape == [28, 28, 1], model.classCount == 10 else {
+      throw .failure(
+        "\(path): the model takes \(model.inputShape) input with \(model.classCount) classes;"
+          + " notMNIST needs [28, 28, 1] and 10")
+    }
+  }
 }

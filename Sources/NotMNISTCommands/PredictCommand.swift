@@ -28,7 +28,7 @@ enum PredictCommand: Command {
     let paths = arguments.positional
     guard !paths.isEmpty else { throw .usage("give at least one image or data PATH") }
     let top = try arguments.int("--top", default: 1, in: 1...10)
-    let model = try ModelLoading.model(file: modelPath)
+    let model = try ModelLoading.notMNISTModel(file: modelPath)
 
     let (images, failures) = collect(paths)
     var rows: [(name: String, top: [(letter: String, probability: Float)])] = []
@@ -91,12 +91,18 @@ enum PredictCommand: Command {
         names += loaded.images.names.map { "\(path):\($0)" }
         failures += loaded.skipped.map { ("\(path):\($0.entry)", $0.reason.description) }
       } catch {
-        failures.append((path, error.description))
+        failures.append((path, reason(error.description, path: path)))
       }
     }
     let images = ImageSet(
       pixels: pixels, labels: [UInt8](repeating: 0, count: names.count), names: names)
     return (images, failures)
+  }
+
+  /// A loader message without its leading `path: `, which the failure line adds itself.
+  static func reason(_ message: String, path: String) -> String {
+    let prefix = path + ": "
+    return message.hasPrefix(prefix) ? String(message.dropFirst(prefix.count)) : message
   }
 
   static func format(_ probability: Float) -> String {

@@ -40,11 +40,16 @@ enum ReportCommand: Command {
       throw .failure("\(plan.modelPath): no such file")
     }
     let (model, metadata): (Model, [String: String])
-    do {
-      (model, metadata) = try ModelFile.read(from: URL(fileURLWithPath: plan.modelPath))
-    } catch {
-      throw .failure(error.description)
+    if plan.modelPath.hasSuffix(".keras") {
+      (model, metadata) = (try ModelLoading.model(file: plan.modelPath), [:])
+    } else {
+      do {
+        (model, metadata) = try ModelFile.read(from: URL(fileURLWithPath: plan.modelPath))
+      } catch {
+        throw .failure(error.description)
+      }
     }
+    try ModelLoading.checkFitsNotMNIST(model, path: plan.modelPath)
     let record = try TrainingRecord(metadata: metadata, path: plan.modelPath)
     let images = try DataLoading.load(plan.dataPaths, split: "report", console: console)
 

@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import KerasInterop
 import NeuralNet
 import Optimizers
 import Pictures
@@ -65,8 +66,9 @@ enum TrainCommand: Command {
     ]
   }
 
-  /// The flags after validation, before any work.
-  struct Plan {
+  /// The data flags of a run, stored in its checkpoint so that `--resume DIR` alone rebuilds
+  /// the same splits.
+  struct DataFlags: Codable, Equatable {
     var trainPaths: [String]
     var validationPaths: [String]
     var validationSplit: Double
@@ -75,6 +77,16 @@ enum TrainCommand: Command {
     var dataDirectory: String?
     var dropDuplicates: Bool
     var dropLeaks: Bool
+  }
+
+  /// The flags that `--resume` accepts; the rest come from the checkpoint.
+  static let resumeFlags: Set<String> = [
+    "--resume", "--epochs", "--time-budget", "--log-every", "--out",
+  ]
+
+  /// The flags after validation, before any work.
+  struct Plan {
+    var data: DataFlags
     var modelName: String
     var optimizerName: String
     var learningRate: Double
@@ -84,14 +96,19 @@ enum TrainCommand: Command {
     var outURL: URL
     var resume: Bool
     var logEvery: Int
+    /// Whether `--epochs` and `--time-budget` were given (they override a resumed run's).
+    var hasEpochs: Bool
+    var hasTimeBudget: Bool
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws(CommandLineError)
     -> Int32
   {
-    let plan = try validate(arguments)
+    var plan = try validate(arguments)
+    let checkpoint = try plan.resume ? readCheckpoint(&plan) : nil
     let data = try loadData(plan, console: console)
-    let (trainer, tensorBoard) = try makeTrainer(plan, data: data, console: console)
+    let (trainer, tensorBoard) = try makeTrainer(
+      plan, checkpoint: checkpoint, data: data, console: console)
     Interruption.install()
 
     let outcome: TrainingOutcome
@@ -125,6 +142,14 @@ enum TrainCommand: Command {
       throw .usage("unexpected argument '\(arguments.positional[0])'")
     }
     let resumeDirectory = arguments.string("--resume")
+    if resumeDirectory != nil {
+      let given = Set(arguments.values.keys).union(arguments.flags).subtracting(resumeFlags)
+      if let flag = given.sorted().first {
+        throw .usage(
+          "\(flag) cannot be given with --resume: the run's data and settings come from its"
+            + " checkpoint (only --epochs, --time-budget, --log-every and --out may change)")
+      }
+    }
     let trainPaths = arguments.strings("--train")
     if !trainPaths.isEmpty && arguments.string("--data-dir") != nil {
       throw .usage("--data-dir chooses default data; it does not combine with --train")
@@ -158,28 +183,69 @@ enum TrainCommand: Command {
     let logDirectory = URL(
       fileURLWithPath: resumeDirectory ?? arguments.string("--log-dir")
         ?? "logs/\(Int(Date().timeIntervalSince1970))")
-    if resumeDirectory != nil, let logDir = arguments.string("--log-dir"),
-      URL(fileURLWithPath: logDir).standardizedFileURL != logDirectory.standardizedFileURL
+    let checkpointPath = logDirectory.appendingPathComponent(Checkpoint.fileName).path
+    if resumeDirectory != nil {
+      guard FileManager.default.fileExists(atPath: checkpointPath) else {
+        throw .usage("--resume \(logDirectory.path): no \(Checkpoint.fileName) there to continue")
+      }
+    } else if FileManager.default.fileExists(atPath: checkpointPath)
+      || !EventFileReader.eventFiles(in: logDirectory).isEmpty
     {
-      throw .usage("--resume continues in its own directory; drop --log-dir")
+      throw .usage(
+        "log dir \(logDirectory.path) already holds a run; continue it with --resume"
+          + " \(logDirectory.path) or choose another --log-dir")
     }
-    let out =
-      arguments.string("--out").map { URL(fileURLWithPath: $0) }
-      ?? logDirectory.appendingPathComponent("model.safetensors")
-    return Plan(
+    let out = try outputURL(arguments.string("--out"), logDirectory: logDirectory)
+    let data = DataFlags(
       trainPaths: trainPaths, validationPaths: arguments.strings("--validation"),
       validationSplit: try arguments.double("--validation-split", default: 0.1, in: 0...0.9),
       testPaths: arguments.strings("--test"),
       testSplit: try arguments.double("--test-split", default: -1, in: 0...0.9),
       dataDirectory: trainPaths.isEmpty ? arguments.string("--data-dir") ?? "data" : nil,
-      dropDuplicates: arguments.has("--drop-duplicates"),
-      dropLeaks: arguments.has("--drop-leaks"), modelName: modelName,
+      dropDuplicates: arguments.has("--drop-duplicates"), dropLeaks: arguments.has("--drop-leaks"))
+    return Plan(
+      data: data, modelName: modelName,
       optimizerName: optimizerName, learningRate: learningRate,
       scheduleName: try arguments.choice(
         "--schedule", default: "constant", from: ["constant", "cosine", "step"]),
       configuration: configuration,
       logDirectory: logDirectory, outURL: out, resume: resumeDirectory != nil,
-      logEvery: try arguments.int("--log-every", default: 10, in: 1...1_000_000))
+      logEvery: try arguments.int("--log-every", default: 10, in: 1...1_000_000),
+      hasEpochs: arguments.string("--epochs") != nil,
+      hasTimeBudget: arguments.string("--time-budget") != nil)
+  }
+
+  /// The model file's URL: `.safetensors` (ours) or `.keras`, not a folder.
+  static func outputURL(_ path: String?, logDirectory: URL) throws(CommandLineError) -> URL {
+    guard let path else { return logDirectory.appendingPathComponent("model.safetensors") }
+    guard path.hasSuffix(".safetensors") || path.hasSuffix(".keras") else {
+      throw .usage("--out must name a .safetensors or .keras file, got '\(path)'")
+    }
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+      throw .usage("--out \(path) is a folder; name the model file")
+    }
+    return URL(fileURLWithPath: path)
+  }
+
+  /// Reads the checkpoint of a resumed run and takes its data flags.
+  static func readCheckpoint(_ plan: inout Plan) throws(CommandLineError) -> Checkpoint {
+    let url = plan.logDirectory.appendingPathComponent(Checkpoint.fileName)
+    let checkpoint: Checkpoint
+    do {
+      checkpoint = try Checkpoint.read(from: url)
+    } catch {
+      throw .failure(error.description)
+    }
+    guard let text = checkpoint.metadata["command"],
+      let flags = try? JSONDecoder().decode(DataFlags.self, from: Data(text.utf8))
+    else {
+      throw .failure("\(url.path): the checkpoint does not record the run's data flags")
+    }
+    plan.data = flags
+    // The splits are drawn from the run's seed; `--epochs` and `--time-budget` stay as given.
+    plan.configuration.seed = checkpoint.configuration.seed
+    return checkpoint
   }
 
   /// The optimizer for a new run, with its schedule spread over `totalSteps` updates.
@@ -190,8 +256,11 @@ enum TrainCommand: Command {
     case "cosine":
       schedule = .cosineDecay(initialLearningRate: rate, decaySteps: totalSteps)
     case "step":
+      // Boundaries must increase even when a run has only a few steps.
+      let first = max(1, totalSteps / 2)
+      let second = max(first + 1, totalSteps * 3 / 4)
       schedule = .piecewiseConstant(
-        boundaries: [totalSteps / 2, totalSteps * 3 / 4], values: [rate, rate / 10, rate / 100])
+        boundaries: [first, second], values: [rate, rate / 10, rate / 100])
     default:
       schedule = .constant(rate)
     }
@@ -212,45 +281,46 @@ enum TrainCommand: Command {
   }
 
   static func loadData(_ plan: Plan, console: Console) throws(CommandLineError) -> Splits {
-    var plan = plan
+    var flags = plan.data
     var notes: [String] = []
-    if let directory = plan.dataDirectory {
+    if let directory = flags.dataDirectory {
       let choice = try DefaultData.choose(in: directory, console: console)
-      plan.trainPaths = choice.trainPaths
-      if plan.testPaths.isEmpty && plan.testSplit < 0 {
-        plan.testPaths = choice.testPaths
-        if choice.testPaths.isEmpty { plan.testSplit = 0.1 }
+      flags.trainPaths = choice.trainPaths
+      if flags.testPaths.isEmpty && flags.testSplit < 0 {
+        flags.testPaths = choice.testPaths
+        if choice.testPaths.isEmpty { flags.testSplit = 0.1 }
       }
-      plan.dropLeaks = true
+      flags.dropLeaks = true
       notes.append("default data: \(choice.note)")
     }
-    var training = try DataLoading.load(plan.trainPaths, split: "training", console: console)
+    var training = try DataLoading.load(flags.trainPaths, split: "training", console: console)
     var heldOutTest: ImageSet?
-    if plan.testPaths.isEmpty && plan.testSplit > 0 {
+    if flags.testPaths.isEmpty && flags.testSplit > 0 {
       var generator = SeededGenerator(seed: plan.configuration.seed ^ 0x7465_7374)
-      let parts = training.stratifiedSplit(validationFraction: plan.testSplit, using: &generator)
+      let parts = training.stratifiedSplit(validationFraction: flags.testSplit, using: &generator)
       training = parts.training
       heldOutTest = parts.validation.isEmpty ? nil : parts.validation
       notes.append(
-        "test: stratified \(plan.testSplit) of training, held out before validation"
+        "test: stratified \(flags.testSplit) of training, held out before validation"
           + (heldOutTest == nil ? " (too few images: none held out)" : ""))
     }
     var validation: ImageSet?
-    if !plan.validationPaths.isEmpty {
-      validation = try DataLoading.load(plan.validationPaths, split: "validation", console: console)
-    } else if plan.validationSplit > 0 {
+    if !flags.validationPaths.isEmpty {
+      validation = try DataLoading.load(
+        flags.validationPaths, split: "validation", console: console)
+    } else if flags.validationSplit > 0 {
       var generator = SeededGenerator(seed: plan.configuration.seed ^ 0x7370_6C69_74)
       let parts = training.stratifiedSplit(
-        validationFraction: plan.validationSplit, using: &generator)
+        validationFraction: flags.validationSplit, using: &generator)
       training = parts.training
       validation = parts.validation
-      notes.append("validation: stratified \(plan.validationSplit) of training")
+      notes.append("validation: stratified \(flags.validationSplit) of training")
     }
     let test =
-      plan.testPaths.isEmpty
-      ? heldOutTest : try DataLoading.load(plan.testPaths, split: "test", console: console)
+      flags.testPaths.isEmpty
+      ? heldOutTest : try DataLoading.load(flags.testPaths, split: "test", console: console)
 
-    if plan.dropDuplicates {
+    if flags.dropDuplicates {
       let result = training.removingDuplicates()
       training = result.images
       notes.append("dropped \(result.droppedCount) duplicate images within training")
@@ -258,7 +328,7 @@ enum TrainCommand: Command {
     let held = [validation, test].compactMap { $0 }
     if !held.isEmpty {
       let result = training.removingImages(sharedWith: held)
-      if plan.dropLeaks {
+      if flags.dropLeaks {
         training = result.images
         notes.append("dropped \(result.droppedCount) training images that occur in validation/test")
       } else if result.droppedCount > 0 {
@@ -273,32 +343,23 @@ enum TrainCommand: Command {
 
   // MARK: - Setup
 
-  static func makeTrainer(_ plan: Plan, data: Splits, console: Console) throws(CommandLineError)
-    -> (Trainer, TensorBoardObserver)
-  {
+  static func makeTrainer(
+    _ plan: Plan, checkpoint: Checkpoint?, data: Splits, console: Console
+  ) throws(CommandLineError) -> (Trainer, TensorBoardObserver) {
     var model: Model
     var optimizer: any Optimizer
     var configuration = plan.configuration
     var progress: TrainingProgress?
-    let checkpointURL = plan.logDirectory.appendingPathComponent(Checkpoint.fileName)
-    if plan.resume {
-      let checkpoint: Checkpoint
-      do {
-        checkpoint = try Checkpoint.read(from: checkpointURL)
-      } catch {
-        throw .failure(error.description)
-      }
+    if let checkpoint {
+      let path = plan.logDirectory.appendingPathComponent(Checkpoint.fileName).path
       guard checkpoint.progress.dataFingerprint == Trainer.fingerprint(of: data.training) else {
         throw .failure(
-          "\(checkpointURL.path): the training data differs from the checkpoint's;"
-            + " give the same data and flags as the original run")
+          "\(path): the training data differs from the checkpoint's (the files changed?)")
       }
       model = checkpoint.model
       optimizer = checkpoint.optimizer
-      let epochs = configuration.epochCount
-      configuration = checkpoint.configuration
-      configuration.epochCount = max(epochs, checkpoint.progress.epochsCompleted)
       progress = checkpoint.progress
+      configuration = try resumedConfiguration(plan, checkpoint: checkpoint)
     } else {
       var generator = SeededGenerator(seed: configuration.seed)
       do {
@@ -323,11 +384,50 @@ enum TrainCommand: Command {
     let settings = settingsBlock(
       plan, data: data, model: model, optimizer: optimizer,
       configuration: configuration, progress: progress)
+    let command: String
+    do {
+      command = String(decoding: try JSONEncoder().encode(plan.data), as: UTF8.self)
+    } catch {
+      throw .failure("cannot record the data flags: \(error)")
+    }
     let trainer = Trainer(
       model: model, optimizer: optimizer, training: data.training, validation: data.validation,
       configuration: configuration, progress: progress, directory: plan.logDirectory,
-      observers: [display, tensorBoard], settings: settings)
+      observers: [display, tensorBoard], settings: settings,
+      checkpointMetadata: ["command": command])
     return (trainer, tensorBoard)
+  }
+
+  /// The settings of a resumed run: the checkpoint's, with `--epochs` and `--time-budget`
+  /// applied when given.
+  static func resumedConfiguration(_ plan: Plan, checkpoint: Checkpoint) throws(CommandLineError)
+    -> TrainingConfiguration
+  {
+    var configuration = checkpoint.configuration
+    if plan.hasEpochs {
+      let epochs = plan.configuration.epochCount
+      guard epochs >= checkpoint.progress.epochsCompleted else {
+        throw .usage(
+          "--epochs \(epochs) is fewer than the \(checkpoint.progress.epochsCompleted) epochs"
+            + " already done")
+      }
+      let isConstant: Bool
+      if case .constant = checkpoint.optimizer.configuration.learningRateSchedule {
+        isConstant = true
+      } else {
+        isConstant = false
+      }
+      guard isConstant || epochs == configuration.epochCount else {
+        throw .usage(
+          "--epochs cannot change on --resume when the learning rate follows a schedule over"
+            + " the original \(configuration.epochCount) epochs")
+      }
+      configuration.epochCount = epochs
+    }
+    if plan.hasTimeBudget {
+      configuration.timeBudgetSeconds = plan.configuration.timeBudgetSeconds
+    }
+    return configuration
   }
 
   static func settingsBlock(
@@ -370,13 +470,15 @@ enum TrainCommand: Command {
     if outcome.stop == .interrupted {
       console.note(
         "interrupted at step \(outcome.progress.globalStep); checkpoint written."
-          + " Continue with: notmnist train --resume \(plan.logDirectory.path) --train ...")
+          + " Continue with: notmnist train --resume \(plan.logDirectory.path)")
       return 130
     }
 
     // The kept model: the best by validation accuracy, else the last.
     var model = trainer.model
-    if let best = trainer.bestModelURL, FileManager.default.fileExists(atPath: best.path) {
+    if outcome.progress.bestEpoch != nil, let best = trainer.bestModelURL,
+      FileManager.default.fileExists(atPath: best.path)
+    {
       do {
         model = try ModelFile.read(from: best).model
       } catch {
@@ -393,8 +495,14 @@ enum TrainCommand: Command {
     do {
       try FileManager.default.createDirectory(
         at: plan.outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-      try ModelFile.write(model, to: plan.outURL, metadata: metadata)
+      if plan.outURL.pathExtension == "keras" {
+        try KerasModelFile.write(model, to: plan.outURL)
+      } else {
+        try ModelFile.write(model, to: plan.outURL, metadata: metadata)
+      }
     } catch let error as TrainingError {
+      throw .failure(error.description)
+    } catch let error as KerasError {
       throw .failure(error.description)
     } catch {
       throw .failure("\(plan.outURL.path): \(error.localizedDescription)")
@@ -408,8 +516,14 @@ enum TrainCommand: Command {
     let evaluated = try evaluateHeldOut(
       plan, model: model, data: data, globalStep: outcome.progress.globalStep,
       tensorBoard: tensorBoard, console: console)
-    try writePictures(
-      plan, model: model, record: record, data: data, evaluated: evaluated, console: console)
+    do {
+      try writePictures(
+        plan, model: model, record: record, data: data, evaluated: evaluated, console: console)
+    } catch {
+      // The model and the text report are already written; pictures are a bonus that a
+      // machine without fonts cannot draw.
+      console.note("warning: curves and HTML report not written: \(error.description)")
+    }
     return 0
   }
 
@@ -438,9 +552,9 @@ enum TrainCommand: Command {
         console.write(report.text())
         _ = try report.write(to: plan.logDirectory, stem: "test-report")
         let name =
-          plan.testPaths.isEmpty
+          plan.data.testPaths.isEmpty
           ? "test split held out from training"
-          : plan.testPaths.map { URL(fileURLWithPath: $0).lastPathComponent }
+          : plan.data.testPaths.map { URL(fileURLWithPath: $0).lastPathComponent }
             .joined(separator: ", ")
         return (name, test, probabilities)
       }
@@ -471,7 +585,7 @@ enum TrainCommand: Command {
       console.note("curves written to \(url.path)")
     }
     guard let evaluated else { return }
-    let trainNames = plan.trainPaths.map { URL(fileURLWithPath: $0).lastPathComponent }
+    let trainNames = plan.data.trainPaths.map { URL(fileURLWithPath: $0).lastPathComponent }
     let page = try ModelReport.build(
       ModelReport.Inputs(
         modelPath: plan.outURL.path, model: model, record: record,

@@ -23,6 +23,8 @@ public struct Checkpoint {
   public var configuration: TrainingConfiguration
   /// Where the run stands.
   public var progress: TrainingProgress
+  /// Every metadata entry of the file, including those the writer added.
+  public var metadata: [String: String]
 
   /// Writes a checkpoint atomically.
   /// - Parameters:
@@ -30,14 +32,15 @@ public struct Checkpoint {
   ///   - optimizer: the optimizer.
   ///   - configuration: the run's settings.
   ///   - progress: where the run stands.
+  ///   - metadata: extra string pairs stored with it (the standard keys win); default none.
   ///   - url: the file to create or replace.
   /// - Throws: ``TrainingError/io(path:operation:reason:)``.
   public static func write(
     model: Model, optimizer: any Optimizer, configuration: TrainingConfiguration,
-    progress: TrainingProgress, to url: URL
+    progress: TrainingProgress, metadata extra: [String: String] = [:], to url: URL
   ) throws(TrainingError) {
     let state = optimizer.state()
-    var (tensors, metadata) = ModelFile.contents(of: model)
+    var (tensors, metadata) = ModelFile.contents(of: model, metadata: extra)
     metadata["format"] = formatName
     metadata["optimizer"] = jsonText(state.configuration)
     metadata["optimizerIterations"] = String(state.iterations)
@@ -83,23 +86,35 @@ public struct Checkpoint {
       throw .incompatibleFile(path: path, problem: "optimizer state: \(error)")
     }
     return Checkpoint(
-      model: model, optimizer: optimizer, configuration: settings, progress: progress)
+      model: model, optimizer: optimizer, configuration: settings, progress: progress,
+      metadata: metadata)
   }
 
   private static func decode<T: Decodable>(
     _ key: String, _ metadata: [String: String], _ path: String
   ) throws(TrainingError) -> T {
     guard let text = metadata[key], let data = text.data(using: .utf8),
-      let value = try? JSONDecoder().decode(T.self, from: data)
+      let value = try? decoder.decode(T.self, from: data)
     else {
       throw .incompatibleFile(path: path, problem: "the '\(key)' metadata is missing or invalid")
     }
     return value
   }
 
+  // Note: a diverging run can hold infinite or NaN losses in its history, which plain JSON
+  // cannot express; they are stored as the strings "inf", "-inf" and "nan".
+  private static var decoder: JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return decoder
+  }
+
   private static func jsonText<T: Encodable>(_ value: T) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8)
     else {
       fatalError("checkpoint metadata types always encode as JSON")

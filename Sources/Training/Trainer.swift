@@ -45,6 +45,7 @@ public final class Trainer {
   private let observers: [any TrainingObserver]
   private let directory: URL?
   private let settings: [RunStart.Setting]
+  private let checkpointMetadata: [String: String]
   private var calibration: [Float] = []
 
   /// Creates a trainer for a new run or one resumed from a checkpoint.
@@ -58,11 +59,14 @@ public final class Trainer {
   ///   - directory: where the checkpoint and best model go; `nil` writes none.
   ///   - observers: receivers of the run's events, in order.
   ///   - settings: the settings block shown at the start.
+  ///   - checkpointMetadata: extra string pairs stored in every checkpoint (such as the
+  ///     command's data flags); default none.
   /// - Precondition: the training set is not empty and the batch size is positive.
   public init(
     model: Model, optimizer: any Optimizer, training: ImageSet, validation: ImageSet?,
     configuration: TrainingConfiguration, progress: TrainingProgress? = nil, directory: URL?,
-    observers: [any TrainingObserver], settings: [RunStart.Setting] = []
+    observers: [any TrainingObserver], settings: [RunStart.Setting] = [],
+    checkpointMetadata: [String: String] = [:]
   ) {
     precondition(!training.isEmpty, "Trainer needs at least one training image")
     precondition(configuration.batchSize > 0, "batch size must be positive")
@@ -74,6 +78,7 @@ public final class Trainer {
     self.directory = directory
     self.observers = observers
     self.settings = settings
+    self.checkpointMetadata = checkpointMetadata
     if let progress {
       self.progress = progress
     } else {
@@ -153,6 +158,11 @@ public final class Trainer {
           }
         } catch {
           throw .engine(error.description)
+        }
+        guard result.loss.isFinite else {
+          // Stop before the update spreads the non-finite gradients into the weights; the
+          // last checkpoint stays as it was.
+          throw .diverged(step: progress.globalStep + 1, loss: Double(result.loss))
         }
         optimizer.update(model.parameters)
 
@@ -321,7 +331,7 @@ public final class Trainer {
     guard let url = checkpointURL else { return }
     try Checkpoint.write(
       model: model, optimizer: optimizer, configuration: configuration, progress: progress,
-      to: url)
+      metadata: checkpointMetadata, to: url)
   }
 
   private func finish() throws(TrainingError) {

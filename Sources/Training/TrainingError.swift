@@ -19,6 +19,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
   case incompatibleFile(path: String, problem: String)
   /// The engine or the optimizer refused to run; `message` is its own description.
   case engine(String)
+  /// The training loss stopped being a finite number at a global step.
+  case diverged(step: Int, loss: Double)
 
   /// A one-line message naming the file and the problem.
   public var description: String {
@@ -35,6 +37,9 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
       return "\(path): \(problem)"
     case .engine(let message):
       return message
+    case .diverged(let step, let loss):
+      return "training diverged: the loss is \(loss) at step \(step)\n"
+        + "hint: lower --learning-rate; the last checkpoint holds the weights before it"
     }
   }
 }
