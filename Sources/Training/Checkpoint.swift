@@ -37,21 +37,21 @@ public struct Checkpoint {
   /// - Throws: ``TrainingError/io(path:operation:reason:)``.
   public static func write(
     model: Model, optimizer: any Optimizer, configuration: TrainingConfiguration,
-    progress: TrainingProgress, metadata extra: [String: String] = [:], to url: URL
+    progress: TrainingProgress, metadata: [String: String] = [:], to url: URL
   ) throws(TrainingError) {
     let state = optimizer.state()
-    var (tensors, metadata) = ModelFile.contents(of: model, metadata: extra)
-    metadata["format"] = formatName
-    metadata["optimizer"] = jsonText(state.configuration)
-    metadata["optimizerIterations"] = String(state.iterations)
-    metadata["configuration"] = jsonText(configuration)
-    metadata["progress"] = jsonText(progress)
+    var (tensors, stored) = ModelFile.contents(of: model, metadata: metadata)
+    stored["format"] = formatName
+    stored["optimizer"] = jsonText(state.configuration)
+    stored["optimizerIterations"] = String(state.iterations)
+    stored["configuration"] = jsonText(configuration)
+    stored["progress"] = jsonText(progress)
     tensors += state.namedTensors.map { (name: "optimizer/" + $0.name, tensor: $0.tensor) }
-    try Safetensors.write(tensors, metadata: metadata, to: url)
+    try Safetensors.write(tensors, metadata: stored, to: url)
   }
 
   /// Reads a checkpoint and rebuilds the model and optimizer from it.
-  /// - Parameter url: a file written by ``write(model:optimizer:configuration:progress:to:)``.
+  /// - Parameter url: a file written by ``write(model:optimizer:configuration:progress:metadata:to:)``.
   /// - Returns: the checkpoint.
   /// - Throws: the errors of ``Safetensors/read(from:)``, and
   ///   ``TrainingError/incompatibleFile(path:problem:)`` when it is not a checkpoint or a part
