@@ -10,7 +10,7 @@ enum LayerTranslation {
   static let maxInputScalars = 16_777_216
   /// The accepted range of Conv2D `filters` and Dense `units`.
   static let widthRange: ClosedRange<Int> = 1...65536
-  /// The accepted range of each kernel and pool size.
+  /// The accepted range of each kernel size, pool size and stride.
   static let kernelRange: ClosedRange<Int> = 1...64
 
   /// The layer kind for a Keras class and its `config`.
@@ -40,7 +40,9 @@ enum LayerTranslation {
     case "MaxPooling2D":
       try reader.expectChannelsLast()
       let poolSize = try reader.pair("pool_size", in: kernelRange)
-      let strides = ConfigReader.isNull(config["strides"]) ? poolSize : try reader.pair("strides")
+      let strides =
+        ConfigReader.isNull(config["strides"])
+        ? poolSize : try reader.pair("strides", in: kernelRange)
       return .maxPooling2D(
         poolSize: poolSize, strides: strides, padding: try reader.padding())
     case "Dropout":
@@ -102,7 +104,7 @@ enum LayerTranslation {
     return .conv2D(
       filters: try reader.int("filters", in: widthRange),
       kernelSize: try reader.pair("kernel_size", in: kernelRange),
-      strides: try reader.pair("strides"), padding: try reader.padding(),
+      strides: try reader.pair("strides", in: kernelRange), padding: try reader.padding(),
       useBias: try reader.bool("use_bias", default: true),
       kernelL2: try reader.l2("kernel_regularizer"))
   }

@@ -126,7 +126,7 @@ public enum AtomicFile {
   }
 }
 
-/// The C library's `write`, which ``AtomicFile/write(_:to:)-(Data,_)`` hides inside the type.
+/// The C library's `write`, which `AtomicFile.write` hides inside that type.
 private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
   write(descriptor, buffer, count)
 }

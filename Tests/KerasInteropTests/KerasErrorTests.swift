@@ -86,6 +86,10 @@ import Testing
     Case(
       id: "momentum above one", layer: "batch_normalization", key: "momentum", value: { 5.0 },
       className: "BatchNormalization", problem: "argument 'momentum' is 5, expected in [0, 1]"),
+    Case(
+      id: "huge stride", layer: "conv2d", key: "strides", value: { [Int.max, 1] },
+      className: "Conv2D",
+      problem: "argument 'strides' is [\(Int.max), 1], expected values in 1...64"),
   ]
 
   @Test(arguments: unsupportedArguments)
@@ -126,6 +130,50 @@ import Testing
       try HDF5File.elementCount([Int.max, 2], path: "w.h5", object: "layers/dense/vars/0")
     }
     #expect(try HDF5File.elementCount([3, 3, 1, 8], path: "w.h5", object: "k") == 72)
+  }
+
+  static func bigInput(_ last: LayerKind) -> [LayerDescription] {
+    [
+      LayerDescription(
+        name: "in", kind: .input(height: 4096, width: 4096, channels: 1), inputs: []),
+      LayerDescription(name: "flat", kind: .flatten, inputs: ["in"]),
+      LayerDescription(name: "big", kind: last, inputs: ["flat"]),
+    ]
+  }
+
+  @Test func layerWithTooManyParametersIsRefusedBeforeBuilding() {
+    let layers = Self.bigInput(
+      .dense(units: 65536, activation: .linear, useBias: true, kernelL2: 0))
+    #expect(
+      throws: KerasError.unsupported(
+        layer: "big", className: "Dense",
+        problem: "1099511693312 parameters, at most 268435456")
+    ) {
+      try LayerSizeCheck.check(layers)
+    }
+  }
+
+  @Test func layerWithTooManyOutputsPerImageIsRefusedBeforeBuilding() {
+    let conv = LayerKind.conv2D(
+      filters: 65536, kernelSize: [3, 3], strides: [1, 1], padding: .same, useBias: true,
+      kernelL2: 0)
+    let layers = [
+      LayerDescription(
+        name: "in", kind: .input(height: 4096, width: 4096, channels: 1), inputs: []),
+      LayerDescription(name: "conv", kind: conv, inputs: ["in"]),
+    ]
+    #expect(
+      throws: KerasError.unsupported(
+        layer: "conv", className: "Conv2D",
+        problem: "1099511627776 output values per image, at most 268435456")
+    ) {
+      try LayerSizeCheck.check(layers)
+    }
+  }
+
+  @Test func layersWithinTheBoundsPass() throws {
+    try LayerSizeCheck.check(
+      Self.bigInput(.dense(units: 10, activation: .linear, useBias: true, kernelL2: 0)))
   }
 
   @Test func unknownLayerTypeIsNamed() throws {
