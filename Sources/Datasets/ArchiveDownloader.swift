@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import TensorCore
 
 #if canImport(FoundationNetworking)
   import FoundationNetworking
@@ -146,8 +147,10 @@ public struct ArchiveDownloader: Sendable {
       try? Self.remove(partPath)
       throw error
     }
-    guard rename(partPath, finalPath) == 0 else {
-      throw .fileSystem(path: finalPath, reason: String(cString: strerror(errno)))
+    do {
+      try AtomicFile.moveDurably(partPath, over: finalPath)
+    } catch {
+      throw .fileSystem(path: finalPath, reason: error.description)
     }
     return .downloaded(path: finalPath, resumedFrom: start)
   }

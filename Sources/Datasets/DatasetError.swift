@@ -31,6 +31,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
   case labelsNotFound(imagesPath: String, tried: [String])
   /// The folder or archive at `path` holds no files in letter folders A..J.
   case noImages(path: String)
+  /// The file at `path` is neither an archive (by extension) nor an idx file (by content or
+  /// name).
+  case notADataSource(path: String)
 
   /// The message shown to users: what failed, where, what was expected and what was found.
   public var description: String {
@@ -67,6 +70,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case .noImages(let path):
       return "\(path): no files found in letter folders A..J\n"
         + "hint: the source must hold one folder per letter, e.g. A/xyz.png"
+    case .notADataSource(let path):
+      return "\(path): not a data source: expected a folder, a .tar/.tar.gz/.tgz/.zip archive"
+        + " or an idx file"
     }
   }
 }

@@ -47,6 +47,16 @@ enum FileIO {
     return read == count ? bytes : nil
   }
 
+  /// Up to the first `count` bytes of a file (fewer when it is shorter), or `nil` when it is
+  /// unreadable.
+  static func firstBytes(of path: String, count: Int) -> [UInt8]? {
+    guard let file = fopen(path, "rb") else { return nil }
+    defer { fclose(file) }
+    var bytes = [UInt8](repeating: 0, count: count)
+    let read = bytes.withUnsafeMutableBytes { fread($0.baseAddress, 1, count, file) }
+    return Array(bytes.prefix(read))
+  }
+
   /// Reads a whole file.
   /// - Throws: `DatasetError.fileNotFound` or `.unreadable` with the system's reason.
   static func read(_ path: String) throws(DatasetError) -> [UInt8] {

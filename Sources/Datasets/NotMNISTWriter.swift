@@ -1,6 +1,7 @@
 import CArchive
 import CZlib
 import Foundation
+import TensorCore
 
 /// Where and in which layout rendered images are written, chosen from the output path.
 public enum NotMNISTOutput: Equatable, Sendable {
@@ -144,30 +145,37 @@ public struct NotMNISTWriter: Sendable {
     return Data(output.prefix(Int(stream.total_out)))
   }
 
-  /// Writes a file atomically (through a temporary file in the same directory).
+  /// Writes a file atomically and durably (see ``AtomicFile``).
   static func writeFile(_ data: Data, to path: String) throws(RenderError) {
     do {
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+      try AtomicFile.write(data, to: URL(fileURLWithPath: path))
     } catch {
-      throw .writeFailed(path: path, reason: error.localizedDescription)
+      throw .writeFailed(path: path, reason: error.description)
     }
   }
 
   // MARK: - tar.gz
 
-  /// Writes the tar.gz archive through `<path>.partial`, removed again when writing fails.
+  /// Writes the tar.gz archive through a uniquely named temporary file beside `path`, which is
+  /// flushed and renamed over it (see ``AtomicFile``) and removed again when writing fails.
   private func writeTarGz(_ result: FontRenderResult, to path: String) throws(RenderError) {
-    let temporary = path + ".partial"
+    let temporary: String
+    do {
+      temporary = try AtomicFile.createTemporary(beside: URL(fileURLWithPath: path))
+    } catch {
+      throw .writeFailed(path: path, reason: error.description)
+    }
     do {
       try writeArchive(result, at: temporary, reportingAs: path)
     } catch {
       unlink(temporary)
       throw error
     }
-    guard rename(temporary, path) == 0 else {
-      let reason = String(cString: strerror(errno))
+    do {
+      try AtomicFile.moveDurably(temporary, over: path)
+    } catch {
       unlink(temporary)
-      throw .writeFailed(path: path, reason: reason)
+      throw .writeFailed(path: path, reason: error.description)
     }
   }
 

@@ -29,7 +29,9 @@ public struct LoadedSource: Sendable, Equatable {
 /// - a `.tar`, `.tar.gz`, `.tgz`, `.tar.bz2`, `.tar.xz` or `.zip` archive holding such a tree at
 ///   any depth, streamed through libarchive and never unpacked to disk;
 /// - any other file is an idx images file, plain or gzip (detected from the content), whose
-///   labels file is given or found beside it (see ``IDXReader``).
+///   labels file is given or found beside it (see ``IDXReader``); a file that neither starts
+///   like idx (magic or gzip header) nor has an idx-like name (`idx`, `ubyte`) is refused as
+///   ``DatasetError/notADataSource(path:)``.
 ///
 /// An image's label is the letter of the folder it sits in directly. Hidden and OS junk is
 /// ignored: any path component starting with `.` (`.DS_Store`, `._x.png`, `.git/`), `__MACOSX`,
@@ -81,6 +83,7 @@ public enum SourceLoader {
     precondition(workerCount >= 1, "workerCount must be at least 1, got \(workerCount)")
     switch try kind(of: path) {
     case .idx:
+      guard looksLikeIDX(path) else { throw .notADataSource(path: path) }
       let images = try IDXReader.read(imagesAt: path, labelsAt: labelsPath)
       return LoadedSource(path: path, images: images, skipped: [])
     case .archive:
@@ -95,6 +98,18 @@ public enum SourceLoader {
       try walkFolder(root: path, relative: "", into: pipeline)
       return try pipeline.finish(path: path)
     }
+  }
+
+  /// Whether a file that is no archive should be read as idx: it starts with an idx magic
+  /// (`0x00000801` or `0x00000803`) or a gzip header, or its name says idx (`idx`, `ubyte`).
+  /// Files that look like idx keep the idx reader's precise errors; others are
+  /// ``DatasetError/notADataSource(path:)``.
+  private static func looksLikeIDX(_ path: String) -> Bool {
+    let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
+    if name.contains("idx") || name.contains("ubyte") { return true }
+    guard let head = FileIO.firstBytes(of: path, count: 4) else { return true }
+    if head.starts(with: [0x1F, 0x8B]) { return true }
+    return head == [0, 0, 8, 1] || head == [0, 0, 8, 3]
   }
 
   /// A generous estimate of an archive's entry count, from its (uncompressed) size: a tar entry

@@ -51,6 +51,41 @@ struct ConfigReader {
     return value
   }
 
+  /// A required integer argument that must lie in `range` (sizes read from a file are bounded so
+  /// a hostile file cannot ask for an unbounded allocation).
+  func int(_ key: String, in range: ClosedRange<Int>) throws(KerasError) -> Int {
+    let value = try int(key)
+    guard range.contains(value) else {
+      throw unsupported(
+        "argument '\(key)' is \(value), expected \(range.lowerBound)...\(range.upperBound)")
+    }
+    return value
+  }
+
+  /// A pair argument (see ``pair(_:)``) whose values must both lie in `range`.
+  func pair(_ key: String, in range: ClosedRange<Int>) throws(KerasError) -> [Int] {
+    let values = try pair(key)
+    guard values.allSatisfy(range.contains) else {
+      throw unsupported(
+        "argument '\(key)' is \(values), expected values in"
+          + " \(range.lowerBound)...\(range.upperBound)")
+    }
+    return values
+  }
+
+  /// A required floating-point argument that must satisfy `isValid`, described by `expected`
+  /// (`"in [0, 1)"`) in the error.
+  func float(_ key: String, _ expected: String, _ isValid: (Double) -> Bool)
+    throws(KerasError) -> Float
+  {
+    let value = try float(key)
+    guard let number = config[key] as? Double, isValid(number) else {
+      throw unsupported(
+        "argument '\(key)' is \(LayerTranslation.describe(config[key])), expected \(expected)")
+    }
+    return value
+  }
+
   /// A required floating-point argument.
   func float(_ key: String) throws(KerasError) -> Float {
     guard let value = config[key] as? Double else {

@@ -81,28 +81,66 @@ final class HDF5File {
     return names
   }
 
-  /// Reads a floating-point dataset as a tensor of its shape (a scalar has shape `[]`).
-  /// - Throws: ``KerasError/hdf5(path:object:operation:)`` when it is missing or not numeric.
-  func readTensor(_ object: String) throws(KerasError) -> Tensor {
+  /// The dimensions of a dataset as stored, without reading its data.
+  /// - Throws: ``KerasError/hdf5(path:object:operation:)`` when it is missing.
+  func shape(of object: String) throws(KerasError) -> [UInt64] {
     let dataset = H5Dopen2(id, object, chdf5_default())
     guard dataset >= 0 else { throw .hdf5(path: path, object: object, operation: "dataset open") }
     defer { H5Dclose(dataset) }
+    return try dimensions(of: dataset, object: object)
+  }
+
+  private func dimensions(of dataset: hid_t, object: String) throws(KerasError) -> [UInt64] {
     let space = H5Dget_space(dataset)
     defer { H5Sclose(space) }
     let rank = H5Sget_simple_extent_ndims(space)
     guard rank >= 0 else { throw .hdf5(path: path, object: object, operation: "shape query") }
     var dims = [hsize_t](repeating: 0, count: Int(rank))
     H5Sget_simple_extent_dims(space, &dims, nil)
-    let shape = dims.map { Int($0) }
+    return dims.map { UInt64($0) }
+  }
 
-    var scalars = [Float](repeating: 0, count: shape.reduce(1, *))
+  /// Reads a floating-point dataset of shape `expected` as a tensor (a scalar has shape `[]`).
+  ///
+  /// The stored dimensions are checked against `expected` before anything is allocated, so a
+  /// file cannot ask for more memory than the caller's shape needs.
+  /// - Throws: ``KerasError/hdf5(path:object:operation:)`` when it is missing, not numeric or
+  ///   of another shape; ``KerasError/weights(path:object:problem:)`` when `expected` has more
+  ///   elements than `Int` holds.
+  func readTensor(_ object: String, expected: [Int]) throws(KerasError) -> Tensor {
+    let dataset = H5Dopen2(id, object, chdf5_default())
+    guard dataset >= 0 else { throw .hdf5(path: path, object: object, operation: "dataset open") }
+    defer { H5Dclose(dataset) }
+    let dims = try dimensions(of: dataset, object: object)
+    guard dims.elementsEqual(expected, by: { $1 >= 0 && $0 == UInt64($1) }) else {
+      throw .hdf5(path: path, object: object, operation: "read as shape \(expected)")
+    }
+    let count = try Self.elementCount(expected, path: path, object: object)
+    var scalars = [Float](repeating: 0, count: count)
     let status = scalars.withUnsafeMutableBytes { buffer in
       H5Dread(
         dataset, chdf5_native_float(), chdf5_all(), chdf5_all(), chdf5_default(),
         buffer.baseAddress)
     }
     guard status >= 0 else { throw .hdf5(path: path, object: object, operation: "read") }
-    return Tensor(shape: shape, scalars: scalars)
+    return Tensor(shape: expected, scalars: scalars)
+  }
+
+  /// The product of `shape`, checked for overflow.
+  /// - Throws: ``KerasError/weights(path:object:problem:)`` when it overflows `Int`.
+  static func elementCount(_ shape: [Int], path: String, object: String) throws(KerasError)
+    -> Int
+  {
+    var count = 1
+    for dimension in shape {
+      let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+      guard !overflow, dimension >= 0 else {
+        throw .weights(
+          path: path, object: object, problem: "shape \(shape) has too many elements")
+      }
+      count = product
+    }
+    return count
   }
 
   // MARK: - Writing

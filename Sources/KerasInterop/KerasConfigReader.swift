@@ -73,6 +73,7 @@ enum KerasConfigReader {
     }
     let groups = weightGroups(names: descriptions.map(\.name), classNames: classNames)
     let ordered = try topologicalOrder(descriptions, output: outputs[0], path: path)
+    try LayerSizeCheck.check(ordered)
     return Result(architecture: Architecture(name: name, layers: ordered), weightGroups: groups)
   }
 
@@ -98,6 +99,7 @@ enum KerasConfigReader {
     // A Sequential model's weight file numbers its layers without the input layer.
     let weighted = descriptions.dropFirst().map(\.name)
     let groups = weightGroups(names: Array(weighted), classNames: classNames)
+    try LayerSizeCheck.check(descriptions)
     return Result(
       architecture: Architecture(name: name, layers: descriptions), weightGroups: groups)
   }

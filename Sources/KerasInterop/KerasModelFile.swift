@@ -144,13 +144,15 @@ public enum KerasModelFile {
             + " '\(layer.name)' (\(layer.kind.typeName))")
       }
       for (index, parameter) in parameters.enumerated() {
-        let tensor = try h5.readTensor("\(group)/\(index)")
-        guard tensor.shape == parameter.shape else {
+        let object = "\(group)/\(index)"
+        let stored = try h5.shape(of: object)
+        guard stored.elementsEqual(parameter.shape, by: { $0 == UInt64($1) }) else {
           throw .weights(
-            path: path, object: "\(group)/\(index)",
-            problem: "shape \(tensor.shape), expected \(parameter.shape) for"
-              + " '\(parameter.name)'")
+            path: path, object: object,
+            problem: "shape [\(stored.map(String.init).joined(separator: ", "))], expected"
+              + " \(parameter.shape) for '\(parameter.name)'")
         }
+        let tensor = try h5.readTensor(object, expected: parameter.shape)
         parameter.setKerasValue(tensor)
       }
     }

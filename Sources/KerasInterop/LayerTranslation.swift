@@ -4,6 +4,15 @@ import NeuralNet
 /// Translates one Keras layer configuration into a ``LayerKind``, refusing every argument that
 /// would make the result differ from the Keras layer.
 enum LayerTranslation {
+  /// The largest input height, width or channel count accepted.
+  static let maxInputDimension = 4096
+  /// The largest number of scalars in one input image (`H * W * C`).
+  static let maxInputScalars = 16_777_216
+  /// The accepted range of Conv2D `filters` and Dense `units`.
+  static let widthRange: ClosedRange<Int> = 1...65536
+  /// The accepted range of each kernel size, pool size and stride.
+  static let kernelRange: ClosedRange<Int> = 1...64
+
   /// The layer kind for a Keras class and its `config`.
   /// - Throws: ``KerasError/unsupported(layer:className:problem:)``.
   static func kind(_ className: String, _ name: String, _ config: [String: Any])
@@ -30,13 +39,16 @@ enum LayerTranslation {
       return .activation(.softmax)
     case "MaxPooling2D":
       try reader.expectChannelsLast()
-      let poolSize = try reader.pair("pool_size")
-      let strides = ConfigReader.isNull(config["strides"]) ? poolSize : try reader.pair("strides")
+      let poolSize = try reader.pair("pool_size", in: kernelRange)
+      let strides =
+        ConfigReader.isNull(config["strides"])
+        ? poolSize : try reader.pair("strides", in: kernelRange)
       return .maxPooling2D(
         poolSize: poolSize, strides: strides, padding: try reader.padding())
     case "Dropout":
       try reader.expectNull("noise_shape")
-      return .dropout(rate: try reader.float("rate"))
+      let rate = try reader.float("rate", "in [0, 1)") { (0..<1).contains($0) }
+      return .dropout(rate: rate)
     case "Flatten":
       try reader.expectChannelsLast()
       return .flatten
@@ -53,7 +65,8 @@ enum LayerTranslation {
     }
   }
 
-  /// The input kind for a `batch_shape` of `[None, H, W, C]`.
+  /// The input kind for a `batch_shape` of `[None, H, W, C]`, each of `H`, `W`, `C` in
+  /// `1...maxInputDimension` and `H * W * C <= maxInputScalars`.
   /// - Throws: ``KerasError/unsupported(layer:className:problem:)`` for any other shape.
   static func inputKind(_ shape: Any?, layer: String) throws(KerasError) -> LayerKind {
     let dims = (shape as? [Any]) ?? []
@@ -62,6 +75,14 @@ enum LayerTranslation {
       throw .unsupported(
         layer: layer, className: "InputLayer",
         problem: "batch_shape \(describe(shape)), expected [None, height, width, channels]")
+    }
+    guard sizes.allSatisfy({ $0 <= maxInputDimension }),
+      sizes[0] * sizes[1] * sizes[2] <= maxInputScalars
+    else {
+      throw .unsupported(
+        layer: layer, className: "InputLayer",
+        problem: "batch_shape \(describe(shape)): each size must be at most"
+          + " \(maxInputDimension) and height*width*channels at most \(maxInputScalars)")
     }
     return .input(height: sizes[0], width: sizes[1], channels: sizes[2])
   }
@@ -81,8 +102,9 @@ enum LayerTranslation {
     try reader.expectNull("bias_constraint")
     try reader.expectAbsentOrZero("lora_rank")
     return .conv2D(
-      filters: try reader.int("filters"), kernelSize: try reader.pair("kernel_size"),
-      strides: try reader.pair("strides"), padding: try reader.padding(),
+      filters: try reader.int("filters", in: widthRange),
+      kernelSize: try reader.pair("kernel_size", in: kernelRange),
+      strides: try reader.pair("strides", in: kernelRange), padding: try reader.padding(),
       useBias: try reader.bool("use_bias", default: true),
       kernelL2: try reader.l2("kernel_regularizer"))
   }
@@ -101,7 +123,8 @@ enum LayerTranslation {
       try reader.expectNull(key)
     }
     return .batchNormalization(
-      momentum: try reader.float("momentum"), epsilon: try reader.float("epsilon"))
+      momentum: try reader.float("momentum", "in [0, 1]") { (0...1).contains($0) },
+      epsilon: try reader.float("epsilon", "greater than 0") { $0 > 0 })
   }
 
   private static func dense(_ reader: inout ConfigReader) throws(KerasError) -> LayerKind {
@@ -112,7 +135,8 @@ enum LayerTranslation {
     try reader.expectAbsentOrZero("lora_rank")
     try reader.expectNull("quantization_config")
     return .dense(
-      units: try reader.int("units"), activation: try reader.activation("activation"),
+      units: try reader.int("units", in: widthRange),
+      activation: try reader.activation("activation"),
       useBias: try reader.bool("use_bias", default: true),
       kernelL2: try reader.l2("kernel_regularizer"))
   }

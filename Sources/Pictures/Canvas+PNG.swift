@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import TensorCore
 
 extension Canvas {
   /// Encodes the canvas as an 8-bit RGB PNG (colour type 2, no interlace) with libpng's
@@ -39,7 +40,15 @@ extension Canvas {
   /// - Throws: ``PicturesError/pngEncodingFailed(width:height:message:)`` or
   ///   ``PicturesError/io(path:operation:reason:)`` naming the failed call and path.
   public func writePNG(to url: URL) throws(PicturesError) {
-    try AtomicWriter.replaceFile(at: url, with: pngData())
+    let bytes = try pngData()
+    do {
+      try AtomicFile.write(bytes, to: url)
+    } catch {
+      switch error {
+      case .io(let path, let operation, let reason):
+        throw .io(path: path, operation: operation, reason: reason)
+      }
+    }
   }
 
   /// Builds the error for a failed libpng call from the image's message and frees its state.

@@ -50,8 +50,19 @@ public enum Python {
     var environment = ProcessInfo.processInfo.environment
     environment["TF_CPP_MIN_LOG_LEVEL"] = "3"
     process.environment = environment
+    // stderr goes to a file, not a second pipe: reading one pipe to its end while the child
+    // fills the other (64 KiB) would block both.
+    let errorFile = FileManager.default.temporaryDirectory
+      .appendingPathComponent("python-stderr-" + UUID().uuidString)
+    defer { try? FileManager.default.removeItem(at: errorFile) }
+    guard FileManager.default.createFile(atPath: errorFile.path, contents: nil),
+      let errors = try? FileHandle(forWritingTo: errorFile)
+    else {
+      Issue.record("cannot create \(errorFile.path)", sourceLocation: sourceLocation)
+      return nil
+    }
+    defer { try? errors.close() }
     let output = Pipe()
-    let errors = Pipe()
     process.standardOutput = output
     process.standardError = errors
     do {
@@ -61,9 +72,9 @@ public enum Python {
       return nil
     }
     let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
+      let errorData = (try? Data(contentsOf: errorFile)) ?? Data()
       let message =
         "Python exited with \(process.terminationStatus):\n"
         + String(decoding: errorData, as: UTF8.self)

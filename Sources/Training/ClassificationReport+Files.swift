@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 extension ClassificationReport {
   /// Writes the report's renderings into a directory, each file atomically.
@@ -19,7 +20,11 @@ extension ClassificationReport {
     var urls: [URL] = []
     for (name, contents) in files {
       let url = directory.appendingPathComponent(name)
-      try AtomicFile.write(Array(contents.utf8), to: url)
+      do {
+        try AtomicFile.write(Array(contents.utf8), to: url)
+      } catch {
+        throw TrainingError(error)
+      }
       urls.append(url)
     }
     return urls

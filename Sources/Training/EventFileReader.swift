@@ -20,8 +20,9 @@ public enum EventFileReader {
       func fail(_ problem: String) -> TrainingError {
         .malformedEventFile(path: path, offset: offset, problem: problem)
       }
-      guard bytes.count - offset >= 12 else {
-        throw fail("header needs 12 bytes, \(bytes.count - offset) remain")
+      // A record is at least 16 bytes: the 12-byte header and the 4-byte data CRC.
+      guard bytes.count - offset >= 16 else {
+        throw fail("a record needs at least 16 bytes, \(bytes.count - offset) remain")
       }
       let header = bytes[offset..<offset + 8]
       let length = littleEndian(UInt64.self, bytes, at: offset)

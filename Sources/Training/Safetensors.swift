@@ -30,7 +30,12 @@ public enum Safetensors {
   public static func write(
     _ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to url: URL
   ) throws(TrainingError) {
-    try AtomicFile.write(encode(tensors, metadata: metadata), to: url)
+    let bytes = encode(tensors, metadata: metadata)
+    do {
+      try AtomicFile.write(bytes, to: url)
+    } catch {
+      throw TrainingError(error)
+    }
   }
 
   /// Returns the bytes of a safetensors file holding `tensors` and `metadata`.

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// An error from the training infrastructure: file I/O, safetensors files and event files.
 ///
 /// Every message names the file, what was expected and what was found, so it can be shown to a
@@ -40,6 +42,18 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case .diverged(let step, let loss):
       return "training diverged: the loss is \(loss) at step \(step)\n"
         + "hint: lower --learning-rate; the last checkpoint holds the weights before it"
+    }
+  }
+}
+
+extension TrainingError {
+  /// The training error for a failed file operation of TensorCore: the same path, call and
+  /// reason, as ``TrainingError/io(path:operation:reason:)``.
+  /// - Parameter error: the file error.
+  public init(_ error: FileError) {
+    switch error {
+    case .io(let path, let operation, let reason):
+      self = .io(path: path, operation: operation, reason: reason)
     }
   }
 }

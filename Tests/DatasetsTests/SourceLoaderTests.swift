@@ -144,6 +144,25 @@ extension SourceLoaderTests {
     }
   }
 
+  @Test func fileThatIsNeitherArchiveNorIDXIsNotADataSource() {
+    let folder = TemporaryFolder()
+    let path = folder.write(Array("# notMNIST\nsamples".utf8), "README.md")
+    #expect(throws: DatasetError.notADataSource(path: path)) { try SourceLoader.load(path) }
+    #expect(
+      DatasetError.notADataSource(path: path).description
+        == "\(path): not a data source: expected a folder, a .tar/.tar.gz/.tgz/.zip archive"
+        + " or an idx file")
+  }
+
+  @Test func fileWithAnIDXNameKeepsTheIDXMagicError() {
+    let folder = TemporaryFolder()
+    let path = folder.write(Array("# notMNIST\nsamples".utf8), "s-images-idx3-ubyte")
+    _ = folder.write(FixtureBuilders.idxLabels([7]), "s-labels-idx1-ubyte")
+    #expect(throws: DatasetError.idxMagic(path: path, found: 0x2320_6E6F, expected: 0x0803)) {
+      try SourceLoader.load(path)
+    }
+  }
+
   @Test func folderWithoutLetterFoldersIsAnError() {
     let folder = TemporaryFolder()
     _ = folder.write(Array("x".utf8), "data/README.md")

@@ -56,6 +56,40 @@ import Testing
     Case(
       id: "causal padding", layer: "max_pooling2d", key: "padding", value: { "causal" },
       className: "MaxPooling2D", problem: "padding 'causal'; only 'same' and 'valid'"),
+    Case(
+      id: "huge input", layer: "input_layer", key: "batch_shape",
+      value: { [NSNull(), 100_000, 100_000, 1] }, className: "InputLayer",
+      problem: "batch_shape [None, 100000, 100000, 1]: each size must be at most 4096 and"
+        + " height*width*channels at most 16777216"),
+    Case(
+      id: "input with too many scalars", layer: "input_layer", key: "batch_shape",
+      value: { [NSNull(), 4096, 4096, 2] }, className: "InputLayer",
+      problem: "batch_shape [None, 4096, 4096, 2]: each size must be at most 4096 and"
+        + " height*width*channels at most 16777216"),
+    Case(
+      id: "negative units", layer: "dense", key: "units", value: { -1 }, className: "Dense",
+      problem: "argument 'units' is -1, expected 1...65536"),
+    Case(
+      id: "too many units", layer: "dense", key: "units", value: { 65537 },
+      className: "Dense", problem: "argument 'units' is 65537, expected 1...65536"),
+    Case(
+      id: "zero filters", layer: "conv2d", key: "filters", value: { 0 }, className: "Conv2D",
+      problem: "argument 'filters' is 0, expected 1...65536"),
+    Case(
+      id: "huge kernel", layer: "conv2d", key: "kernel_size", value: { [65, 3] },
+      className: "Conv2D",
+      problem: "argument 'kernel_size' is [65, 3], expected values in 1...64"),
+    Case(
+      id: "negative epsilon", layer: "batch_normalization", key: "epsilon", value: { -1.0 },
+      className: "BatchNormalization",
+      problem: "argument 'epsilon' is -1, expected greater than 0"),
+    Case(
+      id: "momentum above one", layer: "batch_normalization", key: "momentum", value: { 5.0 },
+      className: "BatchNormalization", problem: "argument 'momentum' is 5, expected in [0, 1]"),
+    Case(
+      id: "huge stride", layer: "conv2d", key: "strides", value: { [Int.max, 1] },
+      className: "Conv2D",
+      problem: "argument 'strides' is [\(Int.max), 1], expected values in 1...64"),
   ]
 
   @Test(arguments: unsupportedArguments)
@@ -70,6 +104,76 @@ import Testing
     ) {
       try KerasModelFile.read(from: url)
     }
+  }
+
+  @Test(arguments: [(2.0, "2"), (1.0, "1"), (-0.5, "-0.5")])
+  func dropoutRateOutsideZeroToOneIsRefused(_ rate: Double, _ shown: String) {
+    #expect(
+      throws: KerasError.unsupported(
+        layer: "dropout", className: "Dropout",
+        problem: "argument 'rate' is \(shown), expected in [0, 1)")
+    ) {
+      try LayerTranslation.kind("Dropout", "dropout", ["rate": rate])
+    }
+  }
+
+  @Test func dropoutRateInsideZeroToOneIsAccepted() throws {
+    #expect(try LayerTranslation.kind("Dropout", "dropout", ["rate": 0.25]) == .dropout(rate: 0.25))
+  }
+
+  @Test func elementCountThatOverflowsIsAnError() throws {
+    #expect(
+      throws: KerasError.weights(
+        path: "w.h5", object: "layers/dense/vars/0",
+        problem: "shape [\(Int.max), 2] has too many elements")
+    ) {
+      try HDF5File.elementCount([Int.max, 2], path: "w.h5", object: "layers/dense/vars/0")
+    }
+    #expect(try HDF5File.elementCount([3, 3, 1, 8], path: "w.h5", object: "k") == 72)
+  }
+
+  static func bigInput(_ last: LayerKind) -> [LayerDescription] {
+    [
+      LayerDescription(
+        name: "in", kind: .input(height: 4096, width: 4096, channels: 1), inputs: []),
+      LayerDescription(name: "flat", kind: .flatten, inputs: ["in"]),
+      LayerDescription(name: "big", kind: last, inputs: ["flat"]),
+    ]
+  }
+
+  @Test func layerWithTooManyParametersIsRefusedBeforeBuilding() {
+    let layers = Self.bigInput(
+      .dense(units: 65536, activation: .linear, useBias: true, kernelL2: 0))
+    #expect(
+      throws: KerasError.unsupported(
+        layer: "big", className: "Dense",
+        problem: "1099511693312 parameters, at most 268435456")
+    ) {
+      try LayerSizeCheck.check(layers)
+    }
+  }
+
+  @Test func layerWithTooManyOutputsPerImageIsRefusedBeforeBuilding() {
+    let conv = LayerKind.conv2D(
+      filters: 65536, kernelSize: [3, 3], strides: [1, 1], padding: .same, useBias: true,
+      kernelL2: 0)
+    let layers = [
+      LayerDescription(
+        name: "in", kind: .input(height: 4096, width: 4096, channels: 1), inputs: []),
+      LayerDescription(name: "conv", kind: conv, inputs: ["in"]),
+    ]
+    #expect(
+      throws: KerasError.unsupported(
+        layer: "conv", className: "Conv2D",
+        problem: "1099511627776 output values per image, at most 268435456")
+    ) {
+      try LayerSizeCheck.check(layers)
+    }
+  }
+
+  @Test func layersWithinTheBoundsPass() throws {
+    try LayerSizeCheck.check(
+      Self.bigInput(.dense(units: 10, activation: .linear, useBias: true, kernelL2: 0)))
   }
 
   @Test func unknownLayerTypeIsNamed() throws {

@@ -210,7 +210,15 @@ extension EventFileWriterTests {
     Corruption(
       description: "truncated header",
       change: { Array($0.prefix(45)) },
-      message: { "\($0): record at byte 42: header needs 12 bytes, 3 remain" }),
+      message: { "\($0): record at byte 42: a record needs at least 16 bytes, 3 remain" }),
+    Corruption(
+      description: "torn record with a whole header",
+      change: { Array($0.prefix(54)) },
+      message: { "\($0): record at byte 42: a record needs at least 16 bytes, 12 remain" }),
+    Corruption(
+      description: "torn record one byte short of the smallest",
+      change: { Array($0.prefix(57)) },
+      message: { "\($0): record at byte 42: a record needs at least 16 bytes, 15 remain" }),
   ]
 
   @Test(arguments: corruptions)

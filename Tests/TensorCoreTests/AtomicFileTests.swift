@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-@testable import Training
+@testable import TensorCore
 
 @Suite struct AtomicFileTests {
   @Test func createsTheFileAndLeavesNoTemporaryBehind() throws {
@@ -32,7 +32,7 @@ import TestSupport
     try Data("keep".utf8).write(to: target.appendingPathComponent("inside"))
 
     #expect(
-      throws: TrainingError.io(path: target.path, operation: "rename", reason: "Is a directory")
+      throws: FileError.io(path: target.path, operation: "rename", reason: "Is a directory")
     ) {
       try AtomicFile.write(Data("new".utf8), to: target)
     }
@@ -51,6 +51,42 @@ import TestSupport
     } catch {
       #expect(error.description.hasPrefix(directory.url.path + "/missing/.report.json.tmp-"))
       #expect(error.description.hasSuffix(": open failed: No such file or directory"))
+    }
+  }
+
+  @Test func temporaryFilesBesideTheSameTargetGetDistinctNames() throws {
+    let directory = try TemporaryDirectory()
+    let url = directory.file("render.tar.gz")
+    let first = try AtomicFile.createTemporary(beside: url)
+    let second = try AtomicFile.createTemporary(beside: url)
+
+    #expect(first != second)
+    #expect(first.hasPrefix(directory.url.path + "/.render.tar.gz.tmp-"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).count == 2)
+  }
+
+  @Test func moveDurablyReplacesTheTargetWithTheFinishedFile() throws {
+    let directory = try TemporaryDirectory()
+    let target = directory.file("archive.tar.gz")
+    try Data("old".utf8).write(to: target)
+    let part = directory.file("archive.tar.gz.part")
+    try Data("complete".utf8).write(to: part)
+
+    try AtomicFile.moveDurably(part.path, over: target.path)
+
+    #expect(try String(contentsOf: target, encoding: .utf8) == "complete")
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: directory.url.path)
+        == ["archive.tar.gz"])
+  }
+
+  @Test func moveDurablyOfAMissingFileNamesIt() throws {
+    let directory = try TemporaryDirectory()
+    let part = directory.file("gone.part")
+    #expect(
+      throws: FileError.io(path: part.path, operation: "open", reason: "No such file or directory")
+    ) {
+      try AtomicFile.moveDurably(part.path, over: directory.file("gone").path)
     }
   }
 }
