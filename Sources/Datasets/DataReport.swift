@@ -29,6 +29,8 @@ public struct DataReport: Sendable, Equatable {
     public var distinctContents: Int
     /// Images whose pixels occur more than once in this source.
     public var duplicatesWithin: Int
+    /// Blank images: all 784 pixels equal (such as the solid white "I" some fonts draw).
+    public var blankImages: Int
     /// Entries left out, with reasons.
     public var skipped: [SkippedEntry]
     /// Seconds spent reading and decoding the source.
@@ -41,17 +43,19 @@ public struct DataReport: Sendable, Equatable {
     ///   - perClass: 10 counts, A...J.
     ///   - distinctContents: distinct pixel contents.
     ///   - duplicatesWithin: images whose pixels repeat in the source.
+    ///   - blankImages: images whose pixels are all equal; default 0.
     ///   - skipped: skipped entries.
     ///   - seconds: time to load.
     public init(
       path: String, images: Int, perClass: [Int], distinctContents: Int, duplicatesWithin: Int,
-      skipped: [SkippedEntry], seconds: Double
+      blankImages: Int = 0, skipped: [SkippedEntry], seconds: Double
     ) {
       self.path = path
       self.images = images
       self.perClass = perClass
       self.distinctContents = distinctContents
       self.duplicatesWithin = duplicatesWithin
+      self.blankImages = blankImages
       self.skipped = skipped
       self.seconds = seconds
     }
@@ -161,7 +165,8 @@ public struct DataReport: Sendable, Equatable {
       Source(
         path: loaded[i].path, images: sets[i].count, perClass: sets[i].countsPerClass,
         distinctContents: index.distinctCount(inSet: i),
-        duplicatesWithin: index.duplicatesWithin(set: i), skipped: loaded[i].skipped,
+        duplicatesWithin: index.duplicatesWithin(set: i),
+        blankImages: sets[i].blankImageIndices().count, skipped: loaded[i].skipped,
         seconds: loadSeconds[i])
     }
     var overlaps: [Overlap] = []
@@ -199,6 +204,7 @@ extension DataReport {
         + "\"distinctContents\": \(source.distinctContents), "
         + "\"skipped\": [\(skipped.joined(separator: ", "))], "
         + "\"duplicatesWithin\": \(source.duplicatesWithin), "
+        + "\"blankImages\": \(source.blankImages), "
         + "\"seconds\": \(formatSeconds(source.seconds))}"
     }
     let overlapTexts = overlaps.map {
@@ -238,7 +244,8 @@ extension DataReport {
     var header = pad("source", nameWidth, left: true) + "  " + pad("images", 7)
     for letter in letters { header += " " + pad(letter, 6) }
     header +=
-      "  " + pad("distinct", 8) + "  " + pad("dup-within", 10) + "  " + pad("skipped", 7)
+      "  " + pad("distinct", 8) + "  " + pad("dup-within", 10) + "  " + pad("blank", 5) + "  "
+      + pad("skipped", 7)
       + "  " + pad("seconds", 7)
     var lines = [header]
     for source in sources {
@@ -246,7 +253,8 @@ extension DataReport {
       for count in source.perClass { row += " " + pad("\(count)", 6) }
       row +=
         "  " + pad("\(source.distinctContents)", 8) + "  "
-        + pad("\(source.duplicatesWithin)", 10) + "  " + pad("\(source.skipped.count)", 7)
+        + pad("\(source.duplicatesWithin)", 10) + "  " + pad("\(source.blankImages)", 5) + "  "
+        + pad("\(source.skipped.count)", 7)
         + "  " + pad(formatSeconds(source.seconds), 7)
       lines.append(row)
     }

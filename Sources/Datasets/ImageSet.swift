@@ -129,3 +129,20 @@ public struct ImageSet: Sendable, Equatable {
     return result
   }
 }
+
+extension ImageSet {
+  /// The indices of the blank images: those whose 784 pixels are all equal.
+  ///
+  /// notMNIST has them because some fonts draw a letter as a solid block (an all-white "I") or
+  /// draw nothing at all.
+  /// - Returns: indices in set order.
+  public func blankImageIndices() -> [Int] {
+    pixels.withUnsafeBufferPointer { pixels in
+      (0..<count).filter { index in
+        let start = index * Self.pixelsPerImage
+        let first = pixels[start]
+        return !pixels[start..<(start + Self.pixelsPerImage)].contains { $0 != first }
+      }
+    }
+  }
+}

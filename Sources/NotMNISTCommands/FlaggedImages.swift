@@ -28,13 +28,7 @@ struct FlaggedImages: Equatable {
   /// a second for notMNIST_large's 529,119 images.
   /// - Parameter images: the images.
   init(_ images: ImageSet) {
-    blankImages = images.pixels.withUnsafeBufferPointer { pixels in
-      (0..<images.count).filter { index in
-        let start = index * ImageSet.pixelsPerImage
-        let first = pixels[start]
-        return !pixels[start..<(start + ImageSet.pixelsPerImage)].contains { $0 != first }
-      }
-    }
+    blankImages = images.blankImageIndices()
     conflicts = Self.conflicts(in: images)
   }
 

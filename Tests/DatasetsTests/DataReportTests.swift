@@ -9,7 +9,7 @@ import Datasets
     sources: [
       DataReport.Source(
         path: "small.tar.gz", images: 3, perClass: [2, 1, 0, 0, 0, 0, 0, 0, 0, 0],
-        distinctContents: 2, duplicatesWithin: 2,
+        distinctContents: 2, duplicatesWithin: 2, blankImages: 1,
         skipped: [SkippedEntry(entry: "s/A/\"q\".png", reason: .empty)], seconds: 0.25),
       DataReport.Source(
         path: "t-images-idx3-ubyte", images: 1, perClass: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
@@ -31,9 +31,9 @@ import Datasets
         == """
         {"sources": [{"path": "small.tar.gz", "images": 3, "perClass": [2, 1, 0, 0, 0, 0, 0, 0, 0, 0], \
         "distinctContents": 2, "skipped": [{"entry": "s/A/\\"q\\".png", "reason": "empty file"}], \
-        "duplicatesWithin": 2, "seconds": 0.250}, {"path": "t-images-idx3-ubyte", "images": 1, \
-        "perClass": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "distinctContents": 1, "skipped": [], \
-        "duplicatesWithin": 0, "seconds": 0.013}], "overlaps": [{"a": "small.tar.gz", \
+        "duplicatesWithin": 2, "blankImages": 1, "seconds": 0.250}, {"path": "t-images-idx3-ubyte", \
+        "images": 1, "perClass": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "distinctContents": 1, \
+        "skipped": [], "duplicatesWithin": 0, "blankImages": 0, "seconds": 0.013}], "overlaps": [{"a": "small.tar.gz", \
         "b": "t-images-idx3-ubyte", "sharedImages": 2, "sharedContents": 1, "labelConflicts": 1}, \
         {"a": "t-images-idx3-ubyte", "b": "small.tar.gz", "sharedImages": 1, "sharedContents": 1, \
         "labelConflicts": 1}], \
@@ -61,9 +61,9 @@ import Datasets
 
   @Test func plainTextIsAnAlignedTable() {
     let expected = """
-      source                images      A      B      C      D      E      F      G      H      I      J  distinct  dup-within  skipped  seconds
-      small.tar.gz               3      2      1      0      0      0      0      0      0      0      0         2           2        1    0.250
-      t-images-idx3-ubyte        1      0      0      0      0      0      0      0      0      0      1         1           0        0    0.013
+      source                images      A      B      C      D      E      F      G      H      I      J  distinct  dup-within  blank  skipped  seconds
+      small.tar.gz               3      2      1      0      0      0      0      0      0      0      0         2           2      1        1    0.250
+      t-images-idx3-ubyte        1      0      0      0      0      0      0      0      0      0      1         1           0      0        0    0.013
 
       skipped in small.tar.gz:
         s/A/"q".png: empty file
@@ -93,6 +93,7 @@ import Datasets
     #expect(report.sources.map(\.images) == [3, 2])
     #expect(report.sources.map(\.duplicatesWithin) == [2, 0])
     #expect(report.sources.map(\.distinctContents) == [2, 2])
+    #expect(report.sources.map(\.blankImages) == [0, 0])
     #expect(report.sources[0].perClass == [2, 0, 0, 1, 0, 0, 0, 0, 0, 0])
     #expect(report.sources[0].skipped == [SkippedEntry(entry: "q", reason: .notPNG)])
     #expect(

@@ -150,6 +150,9 @@ struct RealDataTests {
     #expect(whiteImageLabels(test.images) == [UInt8](repeating: 8, count: 141))
     #expect(whiteImageLabels(large.images) == [UInt8](repeating: 8, count: 40))
     #expect(whiteImageLabels(small.images).isEmpty)
+    // The report's blank count finds exactly these (no other one-colour image exists here).
+    let report = DataReport.summarize([small, large, test])
+    #expect(report.sources.map(\.blankImages) == [0, 40, 141])
   }
 
   @Test func duplicateAndLeakRemovalDropTheExpectedCounts() throws {
