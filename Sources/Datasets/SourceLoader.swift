@@ -100,9 +100,10 @@ public enum SourceLoader {
     }
   }
 
-  /// Whether a file that is no archive should be read as idx: it starts with an idx magic
-  /// (`0x00000801` or `0x00000803`) or a gzip header, or its name says idx (`idx`, `ubyte`).
-  /// Files that look like idx keep the idx reader's precise errors; others are
+  /// Whether a file that is no archive should be read as idx.
+  ///
+  /// It should when it starts with an idx magic (`0x00000801` or `0x00000803`) or a gzip
+  /// header, or when its name says idx (`idx`, `ubyte`). Files that look like idx keep the idx reader's precise errors; others are
   /// ``DatasetError/notADataSource(path:)``.
   private static func looksLikeIDX(_ path: String) -> Bool {
     let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()

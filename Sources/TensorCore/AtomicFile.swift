@@ -58,8 +58,10 @@ public enum AtomicFile {
     return path
   }
 
-  /// Moves a complete file over `target` durably: `fsync` of the file, `rename`, then `fsync`
-  /// of the target's directory. The source is left in place when any step fails.
+  /// Moves a complete file over `target` durably.
+  ///
+  /// The steps are `fsync` of the file, `rename`, then `fsync` of the target's directory. The
+  /// source is left in place when any step fails.
   /// - Parameters:
   ///   - source: the finished file, in the same file system as `target`.
   ///   - target: the final path.
