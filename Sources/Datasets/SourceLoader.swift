@@ -35,9 +35,9 @@ public struct LoadedSource: Sendable, Equatable {
 ///
 /// An image's label is the letter of the folder it sits in directly. Hidden and OS junk is
 /// ignored: any path component starting with `.` (`.DS_Store`, `._x.png`, `.git/`), `__MACOSX`,
-/// `Thumbs.db`, `desktop.ini`. Symbolic links to folders inside a folder source are not followed,
-/// so a link loop cannot make the walk endless. Files in letter folders are decoded by ``PNGDecoder`` on
-/// `workerCount` threads while the archive streams; an empty, truncated, non-PNG or corrupt file,
+/// `Thumbs.db`, `desktop.ini`. Symbolic links to folders inside a folder source are not
+/// followed, so a link loop cannot make the walk endless. Files in letter folders are decoded by
+/// ``PNGDecoder`` on `workerCount` threads while the archive streams; an empty, truncated, non-PNG or corrupt file,
 /// or an image that is not 28x28, becomes a ``SkippedEntry``, never a black image. A `.png`
 /// outside a letter folder is skipped as ``SkipReason/noLetterFolder``, and a file with another
 /// extension inside a letter folder as ``SkipReason/notPNG``; other files are ignored.
@@ -103,8 +103,8 @@ public enum SourceLoader {
   /// Whether a file that is no archive should be read as idx.
   ///
   /// It should when it starts with an idx magic (`0x00000801` or `0x00000803`) or a gzip
-  /// header, or when its name says idx (`idx`, `ubyte`). Files that look like idx keep the idx reader's precise errors; others are
-  /// ``DatasetError/notADataSource(path:)``.
+  /// header, or when its name says idx (`idx`, `ubyte`). Files that look like idx keep the idx
+  /// reader's precise errors; others are ``DatasetError/notADataSource(path:)``.
   private static func looksLikeIDX(_ path: String) -> Bool {
     let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
     if name.contains("idx") || name.contains("ubyte") { return true }

@@ -41,7 +41,8 @@ public final class Font {
     FT_Done_FreeType(library)
   }
 
-  /// Loads the standard font: DejaVu Sans, found by ``FontLocator/locate(candidates:searchDirectories:)``.
+  /// Loads the standard font: DejaVu Sans, found by
+  /// ``FontLocator/locate(candidates:searchDirectories:)``.
   /// - Throws: ``PicturesError/fontNotFound(searched:)`` when no font file is installed, or
   ///   ``PicturesError/fontUnreadable(path:operation:code:)`` when the one found is broken.
   public static func standard() throws(PicturesError) -> Font {

@@ -51,7 +51,8 @@ public struct Checkpoint {
   }
 
   /// Reads a checkpoint and rebuilds the model and optimizer from it.
-  /// - Parameter url: a file written by ``write(model:optimizer:configuration:progress:metadata:to:)``.
+  /// - Parameter url: a file written by
+  ///   ``write(model:optimizer:configuration:progress:metadata:to:)``.
   /// - Returns: the checkpoint.
   /// - Throws: the errors of ``Safetensors/read(from:)``, and
   ///   ``TrainingError/incompatibleFile(path:problem:)`` when it is not a checkpoint or a part
