@@ -4,6 +4,8 @@
   import Darwin
 #endif
 
+import TensorCore
+
 /// What `notmnist data inspect` tells about one or more sources: sizes, skipped files,
 /// duplicates within each source, overlaps between sources, and label conflicts.
 ///
@@ -197,9 +199,9 @@ extension DataReport {
   public var jsonText: String {
     let sourceTexts = sources.map { source in
       let skipped = source.skipped.map {
-        "{\"entry\": \(jsonString($0.entry)), \"reason\": \(jsonString($0.reason.description))}"
+        "{\"entry\": \(JSONText.quoted($0.entry)), \"reason\": \(JSONText.quoted($0.reason.description))}"
       }
-      return "{\"path\": \(jsonString(source.path)), \"images\": \(source.images), "
+      return "{\"path\": \(JSONText.quoted(source.path)), \"images\": \(source.images), "
         + "\"perClass\": [\(source.perClass.map(String.init).joined(separator: ", "))], "
         + "\"distinctContents\": \(source.distinctContents), "
         + "\"skipped\": [\(skipped.joined(separator: ", "))], "
@@ -208,7 +210,7 @@ extension DataReport {
         + "\"seconds\": \(formatSeconds(source.seconds))}"
     }
     let overlapTexts = overlaps.map {
-      "{\"a\": \(jsonString($0.a)), \"b\": \(jsonString($0.b)), "
+      "{\"a\": \(JSONText.quoted($0.a)), \"b\": \(JSONText.quoted($0.b)), "
         + "\"sharedImages\": \($0.sharedImages), \"sharedContents\": \($0.sharedContents), "
         + "\"labelConflicts\": \($0.labelConflicts)}"
     }
@@ -292,30 +294,4 @@ private func formatSeconds(_ seconds: Double) -> String {
   let millis = Int((seconds * 1000).rounded())
   let fraction = String(millis % 1000)
   return "\(millis / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
-}
-
-/// A JSON string literal, escaping quotes, backslashes and control characters.
-private func jsonString(_ text: String) -> String {
-  var result = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": result += "\\\""
-    case "\\": result += "\\\\"
-    case "\n": result += "\\n"
-    case "\r": result += "\\r"
-    case "\t": result += "\\t"
-    case _ where scalar.value < 0x20:
-      let digits = String(scalar.value, radix: 16)
-      result += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-    default: result.unicodeScalars.append(scalar)
-    }
-  }
-  return result + "\""
-}
-
-/// Seconds from a monotonic clock.
-func monotonicSeconds() -> Double {
-  var time = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &time)
-  return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

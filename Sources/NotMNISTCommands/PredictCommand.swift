@@ -119,19 +119,12 @@ enum PredictCommand: Command {
         // be compared with other frameworks' outputs.
         "{\"letter\": \"\($0.letter)\", \"probability\": \($0.probability)}"
       }
-      return "{\"path\": \(quoted(row.name)), \"top\": [\(top.joined(separator: ", "))]}"
+      return "{\"path\": \(JSONText.quoted(row.name)), \"top\": [\(top.joined(separator: ", "))]}"
     }
     let failureTexts = failures.map {
-      "{\"path\": \(quoted($0.path)), \"reason\": \(quoted($0.reason))}"
+      "{\"path\": \(JSONText.quoted($0.path)), \"reason\": \(JSONText.quoted($0.reason))}"
     }
     return "{\"predictions\": [\(predictionTexts.joined(separator: ", "))], "
       + "\"failures\": [\(failureTexts.joined(separator: ", "))]}\n"
-  }
-
-  static func quoted(_ text: String) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: [text]),
-      let array = String(data: data, encoding: .utf8)
-    else { return "\"\"" }
-    return String(array.dropFirst().dropLast())
   }
 }

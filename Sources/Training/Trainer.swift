@@ -349,10 +349,3 @@ public final class Trainer {
     for observer in observers { try body(observer) }
   }
 }
-
-/// Seconds on a monotonic clock.
-func monotonicSeconds() -> Double {
-  var time = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &time)
-  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}

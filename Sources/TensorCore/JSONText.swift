@@ -1,7 +1,15 @@
+import TensorCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Helpers for writing JSON text by hand, with a fixed key order.
-enum JSONText {
+public enum JSONText {
   /// Returns `text` as a quoted JSON string, escaping quotes, backslashes and control characters.
-  static func quoted(_ text: String) -> String {
+  public static func quoted(_ text: String) -> String {
     var result = "\""
     for scalar in text.unicodeScalars {
       switch scalar {
@@ -20,12 +28,19 @@ enum JSONText {
   }
 
   /// Returns a number in its shortest round-trip form, or `null` when it is not finite.
-  static func number(_ value: Double) -> String {
+  public static func number(_ value: Double) -> String {
     value.isFinite ? "\(value)" : "null"
   }
 
   /// Returns a JSON object of `fields` in the given order; values are JSON text already.
-  static func object(_ fields: [(key: String, value: String)]) -> String {
+  public static func object(_ fields: [(key: String, value: String)]) -> String {
     "{" + fields.map { quoted($0.key) + ":" + $0.value }.joined(separator: ",") + "}"
   }
+}
+
+/// Seconds on a monotonic clock, for measuring durations.
+public func monotonicSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
