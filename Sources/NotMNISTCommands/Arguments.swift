@@ -79,6 +79,14 @@ struct ParsedArguments: Sendable {
         throw .usage("unknown option '\(name)'")
       }
 
+      if let inlineValue, inlineValue.isEmpty, spec.arity != .flag {
+        throw .usage("\(name) needs a non-empty value (\(spec.valueName))")
+      }
+      if inlineValue == nil, spec.arity != .flag, index < arguments.count,
+        arguments[index].isEmpty
+      {
+        throw .usage("\(name) needs a non-empty value (\(spec.valueName))")
+      }
       switch spec.arity {
       case .flag:
         if inlineValue != nil { throw .usage("\(name) takes no value") }

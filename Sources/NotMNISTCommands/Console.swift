@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Where a command writes: results to standard output, progress and errors to standard error.
 ///
 /// The program uses the process's streams; tests use a console that captures both.
@@ -23,15 +27,48 @@ public final class Console {
   }
 
   /// A console on the process's standard output and standard error.
+  ///
+  /// Writes go straight to the file descriptors; a failed write (a full disk, a closed stream)
+  /// is remembered instead of trapping, and ``hasOutputFailed`` tells the program afterwards.
   public static func standard() -> Console {
-    Console(
+    let failure = FailureFlag()
+    let console = Console(
       isErrorTerminal: isatty(STDERR_FILENO) == 1,
       out: { text in
-        FileHandle.standardOutput.write(Data(text.utf8))
+        if !writeAll(text, to: STDOUT_FILENO) { failure.isSet = true }
       },
       error: { text in
-        FileHandle.standardError.write(Data(text.utf8))
+        _ = writeAll(text, to: STDERR_FILENO)
       })
+    console.failure = failure
+    return console
+  }
+
+  /// Whether a write to standard output failed (only for ``standard()`` consoles).
+  public var hasOutputFailed: Bool { failure?.isSet ?? false }
+
+  private final class FailureFlag {
+    var isSet = false
+  }
+
+  private var failure: FailureFlag?
+
+  /// Writes all of `text` to a file descriptor, retrying short writes and interruptions.
+  /// - Returns: false when the descriptor refuses the data.
+  private static func writeAll(_ text: String, to descriptor: Int32) -> Bool {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let written = bytes.withUnsafeMutableBytes {
+        Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+      }
+      if written < 0 {
+        if errno == EINTR { continue }
+        return false
+      }
+      offset += written
+    }
+    return true
   }
 
   /// Writes result text followed by a newline to standard output.

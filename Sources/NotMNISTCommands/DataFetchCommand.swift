@@ -27,7 +27,6 @@ enum DataFetchCommand: Command {
     if arguments.has("--small") || !arguments.has("--large") { archives.append(.notMNISTSmall) }
     if arguments.has("--large") { archives.append(.notMNISTLarge) }
     let directory = arguments.string("--dir") ?? "data"
-    guard !directory.isEmpty else { throw .usage("--dir must not be empty") }
     let baseURL = try parseBaseURL(arguments.string("--base-url"))
     let timeout = try arguments.int("--timeout", default: 60, in: 1...3600)
 

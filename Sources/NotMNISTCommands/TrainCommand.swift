@@ -105,11 +105,12 @@ enum TrainCommand: Command {
     -> Int32
   {
     var plan = try validate(arguments)
+    // From here on, Ctrl-C asks the trainer to stop at its next step.
+    Interruption.install()
     let checkpoint = try plan.resume ? readCheckpoint(&plan) : nil
     let data = try loadData(plan, console: console)
     let (trainer, tensorBoard) = try makeTrainer(
       plan, checkpoint: checkpoint, data: data, console: console)
-    Interruption.install()
 
     let outcome: TrainingOutcome
     do {
@@ -355,6 +356,13 @@ enum TrainCommand: Command {
       guard checkpoint.progress.dataFingerprint == Trainer.fingerprint(of: data.training) else {
         throw .failure(
           "\(path): the training data differs from the checkpoint's (the files changed?)")
+      }
+      let steps =
+        (data.training.count + checkpoint.configuration.batchSize - 1)
+        / checkpoint.configuration.batchSize
+      guard checkpoint.progress.stepInEpoch < steps else {
+        throw .failure(
+          "\(path): step \(checkpoint.progress.stepInEpoch) is past the epoch's \(steps)")
       }
       model = checkpoint.model
       optimizer = checkpoint.optimizer

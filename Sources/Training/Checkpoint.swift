@@ -70,6 +70,9 @@ public struct Checkpoint {
     let configuration: OptimizerConfiguration = try decode("optimizer", metadata, path)
     let progress: TrainingProgress = try decode("progress", metadata, path)
     let settings: TrainingConfiguration = try decode("configuration", metadata, path)
+    if let problem = settings.problem ?? progress.problem(epochCount: settings.epochCount) {
+      throw .incompatibleFile(path: path, problem: problem)
+    }
     guard let iterations = metadata["optimizerIterations"].flatMap({ Int($0) }) else {
       throw .incompatibleFile(path: path, problem: "'optimizerIterations' is missing or invalid")
     }

@@ -29,4 +29,21 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
   /// Creates the reference settings.
   public init() {}
+
+  /// What is wrong with these settings, or `nil` when a trainer can run them (a checkpoint's
+  /// settings are checked before they are trusted).
+  public var problem: String? {
+    if !(1...100_000).contains(epochCount) {
+      return "epoch count \(epochCount) is not in 1...100000"
+    }
+    if !(1...65_536).contains(batchSize) { return "batch size \(batchSize) is not in 1...65536" }
+    if let budget = timeBudgetSeconds, !(budget > 0) {
+      return "time budget \(budget) s is not positive"
+    }
+    if calibrationSampleCount < 0 {
+      return "calibration sample count \(calibrationSampleCount) is negative"
+    }
+    if !(0...27).contains(maxShift) { return "augmentation shift \(maxShift) is not in 0...27" }
+    return nil
+  }
 }

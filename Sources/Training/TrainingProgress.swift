@@ -49,6 +49,29 @@ public struct TrainingProgress: Codable, Sendable, Equatable {
   }
 }
 
+extension TrainingProgress {
+  /// What is wrong with this progress for a run of `epochCount` epochs, or `nil` when it is
+  /// consistent (a checkpoint's progress is checked before it is trusted).
+  public func problem(epochCount: Int) -> String? {
+    let states = [shuffleState, dropoutState, augmentationState]
+    if states.contains(where: { $0.count != 4 || $0.allSatisfy { $0 == 0 } }) {
+      return "a generator state is not four words, not all zero"
+    }
+    if !(0...epochCount).contains(epochsCompleted) {
+      return "\(epochsCompleted) epochs completed is not in 0...\(epochCount)"
+    }
+    if stepInEpoch < 0 || globalStep < 0 || epochSamples < 0 || epochCorrect < 0
+      || epochCorrect > epochSamples
+    {
+      return "negative or inconsistent step or sample counts"
+    }
+    if history.count != epochsCompleted {
+      return "\(history.count) epoch records for \(epochsCompleted) completed epochs"
+    }
+    return nil
+  }
+}
+
 /// The metrics of one finished epoch.
 public struct EpochRecord: Codable, Sendable, Equatable {
   /// The epoch number, from 1.

@@ -59,6 +59,12 @@ import Testing
     BadCase(
       id: "empty list", arguments: ["--train", "--json"],
       message: "--train needs at least one value (PATH)"),
+    BadCase(
+      id: "empty value", arguments: ["--epochs", ""],
+      message: "--epochs needs a non-empty value (N)"),
+    BadCase(
+      id: "empty inline value", arguments: ["--train="],
+      message: "--train needs a non-empty value (PATH)"),
     BadCase(id: "value for switch", arguments: ["--json=1"], message: "--json takes no value"),
     BadCase(
       id: "repeated single", arguments: ["--epochs", "1", "--epochs", "2"],

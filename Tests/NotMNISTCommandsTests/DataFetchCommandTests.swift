@@ -22,7 +22,8 @@ import Testing
     UsageCase(
       id: "zero timeout", arguments: ["--timeout", "0"],
       message: "--timeout must be an integer in 1...3600, got '0'"),
-    UsageCase(id: "empty dir", arguments: ["--dir", ""], message: "--dir must not be empty"),
+    UsageCase(
+      id: "empty dir", arguments: ["--dir", ""], message: "--dir needs a non-empty value (DIR)"),
     UsageCase(id: "switch value", arguments: ["--small=yes"], message: "--small takes no value"),
     UsageCase(id: "stray", arguments: ["small"], message: "unexpected argument 'small'"),
   ]

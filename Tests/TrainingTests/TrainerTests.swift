@@ -83,6 +83,7 @@ import Testing
     let folder = try TemporaryDirectory()
     let trainer = try Self.trainer(directory: nil)
     var progress = trainer.progress
+    progress.epochsCompleted = 1
     progress.history = [
       EpochRecord(
         epoch: 1, trainLoss: .nan, trainAccuracy: 0.5, validationLoss: .infinity,
@@ -95,5 +96,27 @@ import Testing
     let read = try Checkpoint.read(from: url)
     #expect(read.progress.history[0].trainLoss.isNaN)
     #expect(read.progress.history[0].validationLoss == .infinity)
+  }
+
+  @Test func checkpointWithImpossibleSettingsIsRefusedByName() throws {
+    let folder = try TemporaryDirectory()
+    let trainer = try Self.trainer(directory: nil)
+    let url = folder.file("c.safetensors")
+    try Checkpoint.write(
+      model: trainer.model, optimizer: trainer.optimizer, configuration: trainer.configuration,
+      progress: trainer.progress, to: url)
+    var contents = try Safetensors.read(from: url)
+    var configuration = trainer.configuration
+    configuration.batchSize = 0
+    contents.metadata["configuration"] = String(
+      decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
+    try Safetensors.write(contents.tensors, metadata: contents.metadata, to: url)
+
+    #expect(
+      throws: TrainingError.incompatibleFile(
+        path: url.path, problem: "batch size 0 is not in 1...65536")
+    ) {
+      try Checkpoint.read(from: url)
+    }
   }
 }
