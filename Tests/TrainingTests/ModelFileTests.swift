@@ -1,0 +1,61 @@
+import Foundation
+import NeuralNet
+import TensorCore
+import Testing
+import TestSupport
+
+@testable import Training
+
+@Suite struct ModelFileTests {
+  /// Model-file metadata for an input of `size` and one convolution of the given arguments.
+  static func metadata(
+    input: [Int] = [28, 28, 1], filters: Int = 4, strides: [Int] = [1, 1]
+  ) -> [String: String] {
+    let architecture = Architecture(
+      name: "m",
+      layers: [
+        LayerDescription(
+          name: "in", kind: .input(height: input[0], width: input[1], channels: input[2]),
+          inputs: []),
+        LayerDescription(
+          name: "conv2d",
+          kind: .conv2D(
+            filters: filters, kernelSize: [3, 3], strides: strides, padding: .same,
+            useBias: true, kernelL2: 0),
+          inputs: ["in"]),
+        LayerDescription(name: "flatten", kind: .flatten, inputs: ["conv2d"]),
+        LayerDescription(
+          name: "dense", kind: .dense(units: 10, activation: .softmax, useBias: true, kernelL2: 0),
+          inputs: ["flatten"]),
+      ])
+    return [
+      "format": ModelFile.formatName, "architecture": ModelFile.architectureJSON(architecture),
+    ]
+  }
+
+  struct Case: Sendable, CustomStringConvertible {
+    let metadata: [String: String]
+    let problem: String
+    var description: String { problem }
+  }
+
+  static let absurd: [Case] = [
+    Case(
+      metadata: metadata(input: [1_000_000, 1_000_000, 1]),
+      problem: "invalid architecture: in: input shape [1000000, 1000000, 1], expected each"
+        + " dimension in 1...4096 and at most 16777216 values"),
+    Case(
+      metadata: metadata(strides: [0, 0]),
+      problem: "invalid architecture: conv2d: strides [0, 0], expected two values in 1...64"),
+    Case(
+      metadata: metadata(filters: 100_000_000),
+      problem: "invalid architecture: conv2d: filters 100000000, expected 1...65536"),
+  ]
+
+  @Test(arguments: absurd)
+  func absurdArchitecturesAreRefusedBeforeBuilding(_ bad: Case) {
+    #expect(throws: TrainingError.incompatibleFile(path: "m.safetensors", problem: bad.problem)) {
+      try ModelFile.model(from: [], metadata: bad.metadata, path: "m.safetensors")
+    }
+  }
+}
