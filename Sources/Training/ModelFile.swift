@@ -106,6 +106,10 @@ public enum ModelFile {
           problem:
             "tensor '\(parameter.name)' has shape \(tensor.shape), expected \(parameter.shape)")
       }
+      guard tensor.scalars.allSatisfy({ $0.isFinite }) else {
+        throw .incompatibleFile(
+          path: path, problem: "tensor '\(parameter.name)' holds non-finite values")
+      }
       parameter.setKerasValue(tensor)
     }
     return model

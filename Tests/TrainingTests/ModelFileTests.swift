@@ -59,3 +59,27 @@ import TestSupport
     }
   }
 }
+
+extension ModelFileTests {
+  @Test(arguments: [Float.nan, .infinity, -.infinity])
+  func tensorsHoldingNonFiniteValuesAreRefused(_ value: Float) throws {
+    let model = try Model(architecture: ModelBuilder.tiny())
+    var (tensors, metadata) = ModelFile.contents(of: model)
+    let index = try #require(tensors.firstIndex { $0.name.hasSuffix("/kernel") })
+    tensors[index].tensor.scalars[1] = value
+    let name = tensors[index].name
+    #expect(
+      throws: TrainingError.incompatibleFile(
+        path: "m.safetensors", problem: "tensor '\(name)' holds non-finite values")
+    ) {
+      try ModelFile.model(from: tensors, metadata: metadata, path: "m.safetensors")
+    }
+  }
+
+  @Test func finiteTensorsRebuildTheSameWeights() throws {
+    let model = try Model(architecture: ModelBuilder.tiny())
+    let (tensors, metadata) = ModelFile.contents(of: model)
+    let rebuilt = try ModelFile.model(from: tensors, metadata: metadata, path: "m.safetensors")
+    #expect(rebuilt.parameters.map(\.kerasValue) == model.parameters.map(\.kerasValue))
+  }
+}
