@@ -83,3 +83,24 @@ extension ModelFileTests {
     #expect(rebuilt.parameters.map(\.kerasValue) == model.parameters.map(\.kerasValue))
   }
 }
+
+extension ModelFileTests {
+  @Test func fifoIsRefusedWithoutBlocking() throws {
+    let directory = try TemporaryDirectory()
+    let url = directory.file("model.safetensors")
+    try #require(mkfifo(url.path, 0o600) == 0)
+    #expect(
+      throws: TrainingError.io(path: url.path, operation: "open", reason: "not a regular file")
+    ) {
+      try ModelFile.read(from: url)
+    }
+  }
+
+  @Test func characterDeviceIsRefused() {
+    #expect(
+      throws: TrainingError.io(path: "/dev/zero", operation: "open", reason: "not a regular file")
+    ) {
+      try Safetensors.read(from: URL(fileURLWithPath: "/dev/zero"))
+    }
+  }
+}
