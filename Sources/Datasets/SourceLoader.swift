@@ -37,10 +37,15 @@ public struct LoadedSource: Sendable, Equatable {
 /// ignored: any path component starting with `.` (`.DS_Store`, `._x.png`, `.git/`), `__MACOSX`,
 /// `Thumbs.db`, `desktop.ini`. Symbolic links to folders inside a folder source are not
 /// followed, so a link loop cannot make the walk endless. Files in letter folders are decoded by
-/// ``PNGDecoder`` on `workerCount` threads while the archive streams; an empty, truncated, non-PNG or corrupt file,
-/// or an image that is not 28x28, becomes a ``SkippedEntry``, never a black image. A `.png`
-/// outside a letter folder is skipped as ``SkipReason/noLetterFolder``, and a file with another
-/// extension inside a letter folder as ``SkipReason/notPNG``; other files are ignored.
+/// ``PNGDecoder`` on `workerCount` threads while the archive streams; an empty, truncated,
+/// non-PNG or corrupt file, or an image that is not 28x28, becomes a ``SkippedEntry``, never a
+/// black image. A `.png` outside a letter folder is skipped as ``SkipReason/noLetterFolder``, and
+/// a file with another extension inside a letter folder as ``SkipReason/notPNG``; other files are
+/// ignored. Entries in letter folders that must not be read are skipped with their data unread:
+/// files over ``maxImageFileBytes`` (``SkipReason/tooLarge(bytes:)``), devices, FIFOs and, in
+/// archives, symbolic and hard links (``SkipReason/notRegularFile(_:)``), and archive paths that
+/// are absolute or hold `..` (``SkipReason/unsafePath``). A source path that is a device or FIFO
+/// is refused as ``DatasetError/notRegularFile(path:)``.
 public enum SourceLoader {
   /// The largest file in a letter folder that is read: 1 MiB. A 28x28 PNG takes well under
   /// 4 KiB; larger files are skipped as ``SkipReason/tooLarge(bytes:)`` without reading them.
