@@ -125,3 +125,23 @@ import Testing
     try ModelBuilder.architecture(named: name).validate()
   }
 }
+
+extension ArchitectureValidationTests {
+  @Test func modelRefusesAnInvalidArchitectureBeforeAllocating() {
+    let architecture = Architecture(
+      name: "m",
+      layers: [
+        LayerDescription(
+          name: "in", kind: .input(height: 1_000_000, width: 1_000_000, channels: 1),
+          inputs: [])
+      ])
+    #expect(
+      throws: NeuralNetError.invalidArchitecture(
+        layer: "in",
+        reason: "input shape [1000000, 1000000, 1], expected each dimension in 1...4096"
+          + " and at most 16777216 values")
+    ) {
+      try Model(architecture: architecture)
+    }
+  }
+}
