@@ -6,17 +6,25 @@ import CArchive
 /// compression and format from the content (gzip, bzip2, xz; ustar with its `prefix` field for
 /// long names, pax, GNU tar; zip).
 enum ArchiveReader {
-  /// Calls `body` for every regular file, in archive order.
+  /// Calls `body` for every entry but folders, in archive order.
   ///
   /// Files that `wants` rejects reach `body` with `nil` bytes and their data is never read.
+  /// Entries that must not be read reach `body` with `nil` bytes and a reason, their data
+  /// unread: links, devices and FIFOs (``SkipReason/notRegularFile(_:)``), absolute paths and
+  /// paths with a `..` component (``SkipReason/unsafePath``), and wanted files over `maxBytes`
+  /// by their header (``SkipReason/tooLarge(bytes:)``; a file without a recorded size is read
+  /// until it passes `maxBytes`).
   /// - Parameters:
   ///   - path: the archive file.
+  ///   - maxBytes: the largest file whose data is read.
   ///   - wants: decides from an entry's path whether its bytes are needed.
-  ///   - body: receives an entry's path and, when wanted, its bytes (otherwise `nil`).
+  ///   - body: receives an entry's path, its bytes when wanted and read (otherwise `nil`), and
+  ///     the reason it was not read, if any.
   /// - Throws: `DatasetError.archive` when libarchive cannot open or read the archive (not an
   ///   archive, truncated, corrupt compression).
   static func forEachFile(
-    in path: String, wants: (String) -> Bool, body: (String, [UInt8]?) -> Void
+    in path: String, maxBytes: Int, wants: (String) -> Bool,
+    body: (String, [UInt8]?, SkipReason?) -> Void
   ) throws(DatasetError) {
     guard let archive = archive_read_new() else {
       throw .archive(path: path, reason: "libarchive could not start")
@@ -38,23 +46,45 @@ enum ArchiveReader {
       guard status == ARCHIVE_OK || status == ARCHIVE_WARN, let entry else {
         throw .archive(path: path, reason: message(of: archive))
       }
-      // Regular files only: folders, links and devices carry no image.
-      guard archive_entry_filetype(entry) == 0o100000 else { continue }
+      let type = archive_entry_filetype(entry)
+      if type == directoryType { continue }
       let name = entryName(entry)
-      guard wants(name) else {
-        body(name, nil)
-        continue
+      if isUnsafe(name) {
+        body(name, nil, .unsafePath)
+      } else if archive_entry_hardlink(entry) != nil {
+        body(name, nil, .notRegularFile("hard link"))
+      } else if type != regularType {
+        body(name, nil, .notRegularFile(FileIO.typeName(mode: mode_t(type))))
+      } else if !wants(name) {
+        body(name, nil, nil)
+      } else if archive_entry_size_is_set(entry) != 0, archive_entry_size(entry) > maxBytes {
+        body(name, nil, .tooLarge(bytes: Int(archive_entry_size(entry))))
+      } else if let bytes = try readData(
+        archive, entry: name, path: path, limit: maxBytes, buffer: &buffer)
+      {
+        body(name, bytes, nil)
+      } else {
+        body(name, nil, .tooLarge(bytes: nil))
       }
-      let bytes = try readData(archive, entry: name, path: path, buffer: &buffer)
-      body(name, bytes)
     }
   }
 
+  /// libarchive's `AE_IFREG` and `AE_IFDIR`.
+  private static let regularType: UInt32 = 0o100000
+  private static let directoryType: UInt32 = 0o040000
+
+  /// Whether an entry path is absolute or climbs out with a `..` component.
+  static func isUnsafe(_ name: String) -> Bool {
+    name.hasPrefix("/") || name.split(separator: "/").contains("..")
+  }
+
+  /// An entry's data, or `nil` (with the rest left unread) once it passes `limit` bytes.
   private static func readData(
-    _ archive: OpaquePointer, entry: String, path: String, buffer: inout [UInt8]
-  ) throws(DatasetError) -> [UInt8] {
+    _ archive: OpaquePointer, entry: String, path: String, limit: Int, buffer: inout [UInt8]
+  ) throws(DatasetError) -> [UInt8]? {
     var bytes: [UInt8] = []
     while true {
+      guard bytes.count <= limit else { return nil }
       let count = buffer.withUnsafeMutableBytes {
         archive_read_data(archive, $0.baseAddress, $0.count)
       }

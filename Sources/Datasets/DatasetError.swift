@@ -34,6 +34,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The file at `path` is neither an archive (by extension) nor an idx file (by content or
   /// name).
   case notADataSource(path: String)
+  /// The path names a device, FIFO or socket, which could block or never end: the path.
+  case notRegularFile(path: String)
 
   /// The message shown to users: what failed, where, what was expected and what was found.
   public var description: String {
@@ -73,6 +75,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case .notADataSource(let path):
       return "\(path): not a data source: expected a folder, a .tar/.tar.gz/.tgz/.zip archive"
         + " or an idx file"
+    case .notRegularFile(let path):
+      return "\(path): not a regular file"
     }
   }
 }

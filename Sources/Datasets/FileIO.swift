@@ -7,14 +7,28 @@
 /// Small file-system helpers that report failures as `DatasetError`.
 enum FileIO {
   /// What exists at a path.
-  enum Kind {
+  enum Kind: Equatable {
     case missing
     case directory
     case file
     case linkToDirectory
+    /// A device, FIFO or socket; the payload names it.
+    case special(String)
   }
 
-  /// Whether `path` is missing, a folder or a file.
+  /// A name for a non-regular, non-folder file type, such as `FIFO` or `character device`.
+  static func typeName(mode: mode_t) -> String {
+    switch mode & S_IFMT {
+    case S_IFIFO: "FIFO"
+    case S_IFCHR: "character device"
+    case S_IFBLK: "block device"
+    case S_IFSOCK: "socket"
+    case S_IFLNK: "symbolic link"
+    default: "special file"
+    }
+  }
+
+  /// Whether `path` is missing, a folder, a regular file or something else.
   /// - Parameters:
   ///   - path: the path to examine.
   ///   - followsLinksToFolders: when `false`, a symbolic link to a folder is reported as
@@ -23,7 +37,8 @@ enum FileIO {
   static func kind(of path: String, followsLinksToFolders: Bool = true) -> Kind {
     var info = stat()
     guard stat(path, &info) == 0 else { return .missing }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else { return .file }
+    if (info.st_mode & S_IFMT) == S_IFREG { return .file }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else { return .special(typeName(mode: info.st_mode)) }
     guard !followsLinksToFolders else { return .directory }
     var linkInfo = stat()
     guard lstat(path, &linkInfo) == 0 else { return .missing }
@@ -57,9 +72,11 @@ enum FileIO {
     return Array(bytes.prefix(read))
   }
 
-  /// Reads a whole file.
-  /// - Throws: `DatasetError.fileNotFound` or `.unreadable` with the system's reason.
+  /// Reads a whole regular file.
+  /// - Throws: `DatasetError.fileNotFound`, `.notRegularFile` for a device, FIFO or socket
+  ///   (never opened, so a FIFO cannot block), or `.unreadable` with the system's reason.
   static func read(_ path: String) throws(DatasetError) -> [UInt8] {
+    if case .special = kind(of: path) { throw .notRegularFile(path: path) }
     guard let file = fopen(path, "rb") else {
       if errno == ENOENT { throw .fileNotFound(path: path) }
       throw .unreadable(path: path, reason: String(cString: strerror(errno)))

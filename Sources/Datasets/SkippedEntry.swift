@@ -12,6 +12,14 @@ public enum SkipReason: Equatable, Hashable, Sendable, CustomStringConvertible {
   case wrongSize(width: Int, height: Int)
   /// A `.png` file that does not sit in a letter folder A..J, so it has no label.
   case noLetterFolder
+  /// An entry that is no regular file; the payload names what it is (`symbolic link`,
+  /// `hard link`, `FIFO`, `character device`, ...). Its data is never read.
+  case notRegularFile(String)
+  /// A file larger than ``SourceLoader/maxImageFileBytes``, left unread; the payload is its
+  /// size in bytes, or `nil` when the archive does not record it.
+  case tooLarge(bytes: Int?)
+  /// An archive entry whose path is absolute or holds a `..` component.
+  case unsafePath
 
   /// A short phrase for reports, such as `empty file` or `image is 32x28, expected 28x28`.
   public var description: String {
@@ -22,6 +30,11 @@ public enum SkipReason: Equatable, Hashable, Sendable, CustomStringConvertible {
     case .corrupt(let detail): return "corrupt PNG: \(detail)"
     case .wrongSize(let width, let height): return "image is \(width)x\(height), expected 28x28"
     case .noLetterFolder: return "not inside a letter folder A..J"
+    case .notRegularFile(let kind): return "not a regular file (\(kind))"
+    case .tooLarge(let bytes?): return "file too large for a 28x28 PNG (\(bytes) bytes)"
+    case .tooLarge(nil):
+      return "file too large for a 28x28 PNG (more than \(SourceLoader.maxImageFileBytes) bytes)"
+    case .unsafePath: return "unsafe path"
     }
   }
 }

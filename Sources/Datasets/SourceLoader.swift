@@ -37,11 +37,20 @@ public struct LoadedSource: Sendable, Equatable {
 /// ignored: any path component starting with `.` (`.DS_Store`, `._x.png`, `.git/`), `__MACOSX`,
 /// `Thumbs.db`, `desktop.ini`. Symbolic links to folders inside a folder source are not
 /// followed, so a link loop cannot make the walk endless. Files in letter folders are decoded by
-/// ``PNGDecoder`` on `workerCount` threads while the archive streams; an empty, truncated, non-PNG or corrupt file,
-/// or an image that is not 28x28, becomes a ``SkippedEntry``, never a black image. A `.png`
-/// outside a letter folder is skipped as ``SkipReason/noLetterFolder``, and a file with another
-/// extension inside a letter folder as ``SkipReason/notPNG``; other files are ignored.
+/// ``PNGDecoder`` on `workerCount` threads while the archive streams; an empty, truncated,
+/// non-PNG or corrupt file, or an image that is not 28x28, becomes a ``SkippedEntry``, never a
+/// black image. A `.png` outside a letter folder is skipped as ``SkipReason/noLetterFolder``, and
+/// a file with another extension inside a letter folder as ``SkipReason/notPNG``; other files are
+/// ignored. Entries in letter folders that must not be read are skipped with their data unread:
+/// files over ``maxImageFileBytes`` (``SkipReason/tooLarge(bytes:)``), devices, FIFOs and, in
+/// archives, symbolic and hard links (``SkipReason/notRegularFile(_:)``), and archive paths that
+/// are absolute or hold `..` (``SkipReason/unsafePath``). A source path that is a device or FIFO
+/// is refused as ``DatasetError/notRegularFile(path:)``.
 public enum SourceLoader {
+  /// The largest file in a letter folder that is read: 1 MiB. A 28x28 PNG takes well under
+  /// 4 KiB; larger files are skipped as ``SkipReason/tooLarge(bytes:)`` without reading them.
+  public static let maxImageFileBytes = 1 << 20
+
   /// How a path is read.
   public enum Kind: Equatable, Sendable {
     /// A folder tree of letter folders.
@@ -55,10 +64,12 @@ public enum SourceLoader {
   /// Decides how `path` is read: folders by type, archives by extension, anything else as idx.
   /// - Parameter path: the source.
   /// - Returns: the kind of source.
-  /// - Throws: `DatasetError.fileNotFound` when nothing exists at `path`.
+  /// - Throws: `DatasetError.fileNotFound` when nothing exists at `path`, `.notRegularFile` for
+  ///   a device, FIFO or socket.
   public static func kind(of path: String) throws(DatasetError) -> Kind {
     switch FileIO.kind(of: path) {
     case .missing: throw .fileNotFound(path: path)
+    case .special: throw .notRegularFile(path: path)
     case .directory, .linkToDirectory: return .folder
     case .file:
       let lower = path.lowercased()
@@ -90,8 +101,8 @@ public enum SourceLoader {
       let pipeline = DecodePipeline(workerCount: workerCount)
       pipeline.reserve(estimatedCount: estimatedEntryCount(archiveAt: path))
       try ArchiveReader.forEachFile(
-        in: path, wants: { EntryPath.classify($0).needsData },
-        body: { name, bytes in pipeline.add(name: name, bytes: bytes) })
+        in: path, maxBytes: maxImageFileBytes, wants: { EntryPath.classify($0).needsData },
+        body: { name, bytes, skip in pipeline.add(name: name, bytes: bytes, skip: skip) })
       return try pipeline.finish(path: path)
     case .folder:
       let pipeline = DecodePipeline(workerCount: workerCount)
@@ -144,11 +155,21 @@ public enum SourceLoader {
         continue
       case .linkToDirectory, .missing:
         continue
+      case .special(let type):
+        pipeline.add(name: child, bytes: nil, skip: .notRegularFile(type))
+        continue
       case .file:
         break
       }
-      let bytes = EntryPath.classify(child).needsData ? try FileIO.read(full) : nil
-      pipeline.add(name: child, bytes: bytes)
+      guard EntryPath.classify(child).needsData else {
+        pipeline.add(name: child, bytes: nil)
+        continue
+      }
+      if let size = FileIO.size(of: full), size > maxImageFileBytes {
+        pipeline.add(name: child, bytes: nil, skip: .tooLarge(bytes: size))
+        continue
+      }
+      pipeline.add(name: child, bytes: try FileIO.read(full))
     }
   }
 }
@@ -191,7 +212,10 @@ enum EntryPath {
       for end in 0...bytes.count where end == bytes.count || bytes[end] == slash {
         defer { start = end + 1 }
         let component = bytes[start..<end]
-        if component.isEmpty || (component.count == 1 && component.first == dot) { continue }
+        if component.isEmpty || (component.count <= 2 && component.allSatisfy({ $0 == dot })) {
+          // `.` and `..` say nothing about the letter; archives with `..` are refused elsewhere.
+          continue
+        }
         if isJunk(component) { return .ignored }
         folder = file
         file = component
@@ -267,14 +291,17 @@ private final class DecodePipeline {
     images.reserveCapacity(min(estimatedCount, 2_000_000))
   }
 
-  /// Adds one entry; `bytes` is `nil` for entries whose data was not needed.
-  func add(name: String, bytes: [UInt8]?) {
+  /// Adds one entry; `bytes` is `nil` for entries whose data was not needed or not read.
+  ///
+  /// An entry the path rules ignore stays ignored; otherwise `skip`, when given, is the reason
+  /// it is reported as skipped.
+  func add(name: String, bytes: [UInt8]?, skip: SkipReason? = nil) {
     let label: UInt8
     let preset: SkipReason?
     switch EntryPath.classify(name) {
     case .ignored: return
-    case .image(let value): (label, preset) = (value, nil)
-    case .skipped(let reason): (label, preset) = (0, reason)
+    case .image(let value): (label, preset) = skip.map { (0, $0) } ?? (value, nil)
+    case .skipped(let reason): (label, preset) = (0, skip ?? reason)
     }
     fileCount += 1
     current.names.append(name)

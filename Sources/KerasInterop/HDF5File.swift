@@ -25,13 +25,13 @@ final class HDF5File {
   }
 
   /// Opens an existing file for reading.
-  /// - Throws: ``KerasError/hdf5(path:object:operation:)`` when it is not an HDF5 file.
+  /// - Throws: ``KerasError/invalidFile(path:problem:)`` when it is not an HDF5 file.
   static func open(path: String) throws(KerasError) -> HDF5File {
     // Note: this switches off HDF5's automatic error printing for the whole process. Failures
     // still come back as negative return values, which every call here checks.
     chdf5_silence_errors()
     let id = H5Fopen(path, chdf5_read_only(), chdf5_default())
-    guard id >= 0 else { throw .hdf5(path: path, object: "/", operation: "open") }
+    guard id >= 0 else { throw .invalidFile(path: path, problem: "not a valid HDF5 file") }
     return HDF5File(path: path, id: id)
   }
 

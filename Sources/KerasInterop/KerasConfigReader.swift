@@ -73,7 +73,7 @@ enum KerasConfigReader {
     }
     let groups = weightGroups(names: descriptions.map(\.name), classNames: classNames)
     let ordered = try topologicalOrder(descriptions, output: outputs[0], path: path)
-    try LayerSizeCheck.check(ordered)
+    try validate(ordered)
     return Result(architecture: Architecture(name: name, layers: ordered), weightGroups: groups)
   }
 
@@ -99,9 +99,25 @@ enum KerasConfigReader {
     // A Sequential model's weight file numbers its layers without the input layer.
     let weighted = descriptions.dropFirst().map(\.name)
     let groups = weightGroups(names: Array(weighted), classNames: classNames)
-    try LayerSizeCheck.check(descriptions)
+    try validate(descriptions)
     return Result(
       architecture: Architecture(name: name, layers: descriptions), weightGroups: groups)
+  }
+
+  /// Checks the arguments and sizes of `layers` (see ``Architecture/validate()``) before any
+  /// layer is built.
+  /// - Throws: ``KerasError/unsupported(layer:className:problem:)`` naming the first layer at
+  ///   fault.
+  static func validate(_ layers: [LayerDescription]) throws(KerasError) {
+    do {
+      try Architecture(name: "model", layers: layers).validate()
+    } catch {
+      guard case .invalidArchitecture(let layer, let reason) = error else {
+        throw .unsupported(layer: "model", className: "Functional", problem: error.description)
+      }
+      let className = layers.first { $0.name == layer }?.kind.typeName ?? "Layer"
+      throw .unsupported(layer: layer, className: className, problem: reason)
+    }
   }
 
   private static func identity(of layer: [String: Any], path: String) throws(KerasError) -> (

@@ -18,6 +18,9 @@ public enum KerasError: Error, Equatable, Sendable, CustomStringConvertible {
   case weights(path: String, object: String, problem: String)
   /// The model could not be built from the configuration: the file and the builder's message.
   case model(path: String, problem: String)
+  /// The file (or an entry inside it) is not of the expected kind: the file and the problem,
+  /// such as `not a regular file` or `not a valid HDF5 file`.
+  case invalidFile(path: String, problem: String)
 
   /// A one-line message naming the file, what was expected and what was found.
   public var description: String {
@@ -36,6 +39,8 @@ public enum KerasError: Error, Equatable, Sendable, CustomStringConvertible {
       "\(path): '\(object)': \(problem)"
     case .model(let path, let problem):
       "\(path): cannot build the model: \(problem)"
+    case .invalidFile(let path, let problem):
+      "\(path): \(problem)"
     }
   }
 }

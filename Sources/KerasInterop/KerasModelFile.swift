@@ -25,7 +25,9 @@ public enum KerasModelFile {
   /// Reads a `.keras` file and rebuilds the model with its weights.
   /// - Parameter url: the `.keras` file.
   /// - Returns: the model, whose architecture keeps the Keras layer names.
-  /// - Throws: ``KerasError/archive(path:problem:)`` for a damaged zip or a missing entry,
+  /// - Throws: ``KerasError/invalidFile(path:problem:)`` for anything but a regular file or a
+  ///   `model.weights.h5` entry that is not HDF5,
+  ///   ``KerasError/archive(path:problem:)`` for a damaged zip or a missing entry,
   ///   ``KerasError/invalidConfig(path:problem:)`` and
   ///   ``KerasError/unsupported(layer:className:problem:)`` for a configuration that cannot be
   ///   rebuilt exactly, ``KerasError/model(path:problem:)`` when the graph cannot be built, and
@@ -35,6 +37,7 @@ public enum KerasModelFile {
     guard FileManager.default.fileExists(atPath: path) else {
       throw .io(path: path, operation: "open", reason: "no such file")
     }
+    try checkRegularFile(path)
     let entries = try ZipArchive.entries(ofFileAt: path)
     guard let config = entries["config.json"] else {
       throw .archive(path: path, problem: "no config.json entry: not a Keras 3 .keras file")
@@ -45,7 +48,12 @@ public enum KerasModelFile {
     let parsed = try KerasConfigReader.read(config, path: path)
     let model = try build(parsed.architecture, path: path)
     try withTemporaryFile(weights, path: path) { (file) throws(KerasError) in
-      let h5 = try HDF5File.open(path: file)
+      let h5: HDF5File
+      do {
+        h5 = try HDF5File.open(path: file)
+      } catch {
+        throw .invalidFile(path: path, problem: "model.weights.h5 is not a valid HDF5 file")
+      }
       try load(h5, into: model, groups: parsed.weightGroups, path: path)
     }
     return model
@@ -81,9 +89,11 @@ public enum KerasModelFile {
   /// - Parameters:
   ///   - url: the weights file.
   ///   - model: a model whose layers match the file's, in Keras's layer order.
-  /// - Throws: ``KerasError/hdf5(path:object:operation:)`` for a file HDF5 cannot read and
-  ///   ``KerasError/weights(path:object:problem:)`` when the weights do not fit.
+  /// - Throws: ``KerasError/invalidFile(path:problem:)`` for anything but a regular file or a
+  ///   file HDF5 cannot read, and ``KerasError/weights(path:object:problem:)`` when the weights
+  ///   do not fit.
   public static func loadWeights(from url: URL, into model: Model) throws(KerasError) {
+    try checkRegularFile(url.path)
     let h5 = try HDF5File.open(path: url.path)
     let groups = KerasConfigWriter.layout(of: model.architecture).weightGroups
     try load(h5, into: model, groups: groups, path: url.path)
@@ -199,6 +209,20 @@ public enum KerasModelFile {
   }
 
   // MARK: - Files
+
+  /// Refuses anything but a regular file (a FIFO would block and a device never ends), without
+  /// opening it.
+  /// - Throws: ``KerasError/invalidFile(path:problem:)`` with `not a regular file`, or
+  ///   ``KerasError/io(path:operation:reason:)`` when it cannot be examined.
+  private static func checkRegularFile(_ path: String) throws(KerasError) {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw .io(path: path, operation: "stat", reason: String(cString: strerror(errno)))
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw .invalidFile(path: path, problem: "not a regular file")
+    }
+  }
 
   private static func temporaryPath() -> String {
     FileManager.default.temporaryDirectory

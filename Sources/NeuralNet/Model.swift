@@ -40,8 +40,9 @@ public final class Model {
   /// - Parameters:
   ///   - architecture: the layers; the first must be the input and the last a softmax.
   ///   - generator: the source of the initial weights.
-  /// - Throws: ``NeuralNetError/invalidArchitecture(layer:reason:)`` for a graph that cannot be
-  ///   built, ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer.
+  /// - Throws: ``NeuralNetError/invalidArchitecture(layer:reason:)`` for an architecture that
+  ///   fails ``Architecture/validate()`` or a graph that cannot be built,
+  ///   ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer.
   public convenience init(
     architecture: Architecture, generator: inout SeededGenerator
   ) throws(NeuralNetError) {
@@ -53,6 +54,7 @@ public final class Model {
   init(
     architecture: Architecture, generator: inout SeededGenerator, requiresSoftmaxOutput: Bool
   ) throws(NeuralNetError) {
+    try architecture.validate()
     Model.setThreadCount()
     context = try DNNLContext()
     self.architecture = architecture

@@ -33,7 +33,7 @@ enum DataGridCommand: Command {
     -> Int32
   {
     let plan = try validate(arguments)
-    let images = try DataLoading.load(plan.paths, split: "data", console: console)
+    let images = try DataLoading.load(plan.paths, split: "grid", console: console)
     let font: Font
     do {
       font = try Font.standard()

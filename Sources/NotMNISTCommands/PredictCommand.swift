@@ -116,8 +116,10 @@ enum PredictCommand: Command {
     let predictionTexts = rows.map { row in
       let top = row.top.map {
         // Full float32 precision (the shortest text that reads back the same), so the JSON can
-        // be compared with other frameworks' outputs.
-        "{\"letter\": \"\($0.letter)\", \"probability\": \($0.probability)}"
+        // be compared with other frameworks' outputs; JSON has no NaN or infinity, so those
+        // are `null`.
+        let probability = $0.probability.isFinite ? "\($0.probability)" : "null"
+        return "{\"letter\": \"\($0.letter)\", \"probability\": \(probability)}"
       }
       return "{\"path\": \(JSONText.quoted(row.name)), \"top\": [\(top.joined(separator: ", "))]}"
     }

@@ -48,7 +48,8 @@ public enum ModelFile {
   /// - Returns: the model and the file's metadata.
   /// - Throws: the errors of ``Safetensors/read(from:)``, and
   ///   ``TrainingError/incompatibleFile(path:problem:)`` when the file is not a model of this
-  ///   format or a tensor is missing or has the wrong shape.
+  ///   format, its architecture fails ``Architecture/validate()``, or a tensor is missing, has
+  ///   the wrong shape or holds non-finite values.
   public static func read(from url: URL) throws(TrainingError) -> (
     model: Model, metadata: [String: String]
   ) {
@@ -82,6 +83,11 @@ public enum ModelFile {
         path: path, problem: "the 'architecture' metadata is missing or invalid")
     }
 
+    do {
+      try architecture.validate()
+    } catch {
+      throw .incompatibleFile(path: path, problem: "invalid architecture: \(error)")
+    }
     var generator = SeededGenerator(seed: 0)
     let model: Model
     do {
@@ -99,6 +105,10 @@ public enum ModelFile {
           path: path,
           problem:
             "tensor '\(parameter.name)' has shape \(tensor.shape), expected \(parameter.shape)")
+      }
+      guard tensor.scalars.allSatisfy({ $0.isFinite }) else {
+        throw .incompatibleFile(
+          path: path, problem: "tensor '\(parameter.name)' holds non-finite values")
       }
       parameter.setKerasValue(tensor)
     }

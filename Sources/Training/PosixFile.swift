@@ -68,9 +68,19 @@ enum PosixFile {
   }
 
   /// Reads a whole regular file.
+  ///
+  /// The file is opened without blocking (a FIFO would otherwise wait for a writer) and anything
+  /// but a regular file, such as `/dev/zero` or a FIFO, is refused before reading.
+  /// - Throws: ``TrainingError/io(path:operation:reason:)``, with the reason
+  ///   `not a regular file` for devices, FIFOs, sockets and directories.
   static func readAll(_ path: String) throws(TrainingError) -> [UInt8] {
-    let descriptor = try openFile(path, flags: O_RDONLY)
+    let descriptor = try openFile(path, flags: O_RDONLY | O_NONBLOCK)
     defer { closeQuietly(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { throw error(path, "stat") }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw TrainingError.io(path: path, operation: "open", reason: "not a regular file")
+    }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {

@@ -149,7 +149,7 @@ import Testing
         layer: "big", className: "Dense",
         problem: "1099511693312 parameters, at most 268435456")
     ) {
-      try LayerSizeCheck.check(layers)
+      try KerasConfigReader.validate(layers)
     }
   }
 
@@ -167,12 +167,12 @@ import Testing
         layer: "conv", className: "Conv2D",
         problem: "1099511627776 output values per image, at most 268435456")
     ) {
-      try LayerSizeCheck.check(layers)
+      try KerasConfigReader.validate(layers)
     }
   }
 
   @Test func layersWithinTheBoundsPass() throws {
-    try LayerSizeCheck.check(
+    try KerasConfigReader.validate(
       Self.bigInput(.dense(units: 10, activation: .linear, useBias: true, kernelL2: 0)))
   }
 

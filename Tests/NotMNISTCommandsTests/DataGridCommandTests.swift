@@ -35,6 +35,22 @@ import Testing
     #expect((PictureChecks.decode(files: [out])?.first?.colours ?? 0) > 2)
   }
 
+  @Test func emptyIDXSourceIsAnErrorWithoutARepeatedWord() throws {
+    let directory = try TemporaryDirectory()
+    let images = directory.file("empty-images-idx3-ubyte").path
+    FixtureBuilders.write(FixtureBuilders.idxImages([], count: 0), to: images)
+    FixtureBuilders.write(
+      FixtureBuilders.idxLabels([]), to: directory.file("empty-labels-idx1-ubyte").path)
+
+    let result = runProgram([
+      "data", "grid", images, "--out", directory.file("grid.png").path,
+    ])
+
+    #expect(result.status != 0)
+    #expect(result.error.contains("error: grid data has no readable images"))
+    #expect(!result.error.contains("data data"))
+  }
+
   @Test func theSameSeedDrawsTheSameImagesAndAnotherSeedOthers() throws {
     let data = try SyntheticData()
     func grid(seed: Int) throws -> [UInt8] {
