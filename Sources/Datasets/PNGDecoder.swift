@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 import CPNGShim
 
 /// Decodes PNG files into 28x28 8-bit grayscale pixels, exactly as Pillow's `convert("L")`.
@@ -58,6 +62,23 @@ public final class PNGDecoder {
     image.deinitialize(count: 1)
     image.deallocate()
     samples.deallocate()
+  }
+
+  /// Reads and decodes one PNG file from disk.
+  ///
+  /// Devices and FIFOs are refused without being opened, and a file larger than
+  /// ``SourceLoader/maxImageFileBytes`` is skipped unread, as in a folder source.
+  /// - Parameter path: the file.
+  /// - Returns: the 784 gray pixels, or why the file is skipped.
+  /// - Throws: `DatasetError.fileNotFound`, `.notRegularFile` or `.unreadable`.
+  public func decodeFile(atPath path: String) throws(DatasetError) -> Outcome {
+    var status = stat()
+    if stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+      Int(status.st_size) > SourceLoader.maxImageFileBytes
+    {
+      return .skipped(.tooLarge(bytes: Int(status.st_size)))
+    }
+    return decode(try FileIO.read(path))
   }
 
   /// Decodes one PNG file.

@@ -67,16 +67,14 @@ enum PredictCommand: Command {
     let decoder = PNGDecoder()
     for path in paths {
       if path.lowercased().hasSuffix(".png") {
-        guard let data = FileManager.default.contents(atPath: path) else {
-          failures.append(
-            (
-              path,
-              FileManager.default.fileExists(atPath: path)
-                ? "cannot be read" : "no such file"
-            ))
+        let outcome: PNGDecoder.Outcome
+        do {
+          outcome = try decoder.decodeFile(atPath: path)
+        } catch {
+          failures.append((path, reason(error.description, path: path)))
           continue
         }
-        switch decoder.decode([UInt8](data)) {
+        switch outcome {
         case .image(let image):
           pixels += image
           names.append(path)
