@@ -47,8 +47,9 @@ public struct LoadedSource: Sendable, Equatable {
 /// are absolute or hold `..` (``SkipReason/unsafePath``). A source path that is a device or FIFO
 /// is refused as ``DatasetError/notRegularFile(path:)``.
 public enum SourceLoader {
-  /// The largest file in a letter folder that is read: 1 MiB. A 28x28 PNG takes well under
-  /// 4 KiB; larger files are skipped as ``SkipReason/tooLarge(bytes:)`` without reading them.
+  /// The largest file in a letter folder that is read: 1 MiB.
+  ///
+  /// A 28x28 PNG takes well under 4 KiB; larger files are skipped as ``SkipReason/tooLarge(bytes:)`` without reading them.
   public static let maxImageFileBytes = 1 << 20
 
   /// How a path is read.

@@ -31,7 +31,8 @@ import Testing
 
   static let badArguments: [Case] = [
     Case(kind: conv(strides: [0, 0]), reason: "strides [0, 0], expected two values in 1...64"),
-    Case(kind: conv(kernel: [65, 3]), reason: "kernel size [65, 3], expected two values in 1...64"),
+    Case(
+      kind: conv(kernel: [65, 3]), reason: "kernel size [65, 3], expected two values in 1...64"),
     Case(kind: conv(kernel: [3]), reason: "kernel size [3], expected two values in 1...64"),
     Case(kind: conv(filters: 100_000_000), reason: "filters 100000000, expected 1...65536"),
     Case(kind: conv(filters: 0), reason: "filters 0, expected 1...65536"),
