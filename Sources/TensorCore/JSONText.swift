@@ -1,5 +1,3 @@
-import TensorCore
-
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
