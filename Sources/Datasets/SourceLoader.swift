@@ -49,7 +49,8 @@ public struct LoadedSource: Sendable, Equatable {
 public enum SourceLoader {
   /// The largest file in a letter folder that is read: 1 MiB.
   ///
-  /// A 28x28 PNG takes well under 4 KiB; larger files are skipped as ``SkipReason/tooLarge(bytes:)`` without reading them.
+  /// A 28x28 PNG takes well under 4 KiB; larger files are skipped as
+  /// ``SkipReason/tooLarge(bytes:)`` without reading them.
   public static let maxImageFileBytes = 1 << 20
 
   /// How a path is read.
