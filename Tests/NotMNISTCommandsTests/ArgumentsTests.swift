@@ -42,37 +42,30 @@ import Testing
     #expect(parsed.strings("--train").isEmpty)
   }
 
-  struct BadCase: Sendable, CustomTestStringConvertible {
-    let id: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { id }
-  }
-
-  static let badCases: [BadCase] = [
-    BadCase(id: "unknown flag", arguments: ["--epoch", "3"], message: "unknown option '--epoch'"),
-    BadCase(id: "unknown short flag", arguments: ["-x"], message: "unknown option '-x'"),
-    BadCase(id: "missing value", arguments: ["--epochs"], message: "--epochs needs a value (N)"),
-    BadCase(
+  static let badCases: [UsageCase] = [
+    UsageCase(id: "unknown flag", arguments: ["--epoch", "3"], message: "unknown option '--epoch'"),
+    UsageCase(id: "unknown short flag", arguments: ["-x"], message: "unknown option '-x'"),
+    UsageCase(id: "missing value", arguments: ["--epochs"], message: "--epochs needs a value (N)"),
+    UsageCase(
       id: "value is a flag", arguments: ["--epochs", "--json"],
       message: "--epochs needs a value (N)"),
-    BadCase(
+    UsageCase(
       id: "empty list", arguments: ["--train", "--json"],
       message: "--train needs at least one value (PATH)"),
-    BadCase(
+    UsageCase(
       id: "empty value", arguments: ["--epochs", ""],
       message: "--epochs needs a non-empty value (N)"),
-    BadCase(
+    UsageCase(
       id: "empty inline value", arguments: ["--train="],
       message: "--train needs a non-empty value (PATH)"),
-    BadCase(id: "value for switch", arguments: ["--json=1"], message: "--json takes no value"),
-    BadCase(
+    UsageCase(id: "value for switch", arguments: ["--json=1"], message: "--json takes no value"),
+    UsageCase(
       id: "repeated single", arguments: ["--epochs", "1", "--epochs", "2"],
       message: "--epochs given more than once"),
   ]
 
   @Test(arguments: badCases)
-  func rejectsMalformedArguments(_ badCase: BadCase) {
+  func rejectsMalformedArguments(_ badCase: UsageCase) {
     #expect(throws: CommandLineError.usage(badCase.message)) {
       try ParsedArguments(badCase.arguments, specs: Self.specs)
     }

@@ -5,13 +5,6 @@ import Testing
 @testable import NotMNISTCommands
 
 @Suite struct DataFetchCommandTests {
-  struct UsageCase: Sendable, CustomTestStringConvertible {
-    let id: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { id }
-  }
-
   static let usageCases: [UsageCase] = [
     UsageCase(
       id: "ftp base", arguments: ["--base-url", "ftp://example.org/"],

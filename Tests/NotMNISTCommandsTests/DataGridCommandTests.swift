@@ -142,13 +142,6 @@ import Testing
 // MARK: - Flags
 
 extension DataGridCommandTests {
-  struct UsageCase: Sendable, CustomTestStringConvertible {
-    let id: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { id }
-  }
-
   static let usageCases: [UsageCase] = [
     UsageCase(
       id: "no path", arguments: ["--out", "a.png"], message: "give at least one data PATH"),

@@ -76,13 +76,6 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.tgz").path))
   }
 
-  struct UsageCase: Sendable, CustomTestStringConvertible {
-    let id: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { id }
-  }
-
   static let usageCases: [UsageCase] = [
     UsageCase(id: "no output", arguments: [], message: "--out PATH is required"),
     UsageCase(

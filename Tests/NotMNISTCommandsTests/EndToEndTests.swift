@@ -226,13 +226,6 @@ struct SyntheticData {
 }
 
 @Suite struct TrainCommandUsageTests {
-  struct UsageCase: Sendable, CustomTestStringConvertible {
-    let id: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { id }
-  }
-
   static let cases: [UsageCase] = [
     UsageCase(
       id: "data dir with train", arguments: ["train", "--train", "x", "--data-dir", "d"],

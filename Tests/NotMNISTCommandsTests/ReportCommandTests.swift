@@ -209,13 +209,6 @@ import Training
 // MARK: - Flags
 
 extension ReportCommandTests {
-  struct UsageCase: Sendable, CustomTestStringConvertible {
-    let id: String
-    let arguments: [String]
-    let message: String
-    var testDescription: String { id }
-  }
-
   static let usageCases: [UsageCase] = [
     UsageCase(
       id: "no model", arguments: ["--data", "x", "--out", "d"],
