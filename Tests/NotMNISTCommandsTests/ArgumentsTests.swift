@@ -43,7 +43,8 @@ import Testing
   }
 
   static let badCases: [UsageCase] = [
-    UsageCase(id: "unknown flag", arguments: ["--epoch", "3"], message: "unknown option '--epoch'"),
+    UsageCase(
+      id: "unknown flag", arguments: ["--epoch", "3"], message: "unknown option '--epoch'"),
     UsageCase(id: "unknown short flag", arguments: ["-x"], message: "unknown option '-x'"),
     UsageCase(id: "missing value", arguments: ["--epochs"], message: "--epochs needs a value (N)"),
     UsageCase(
