@@ -515,7 +515,10 @@ enum TrainCommand: Command {
     } catch {
       throw .failure("\(plan.outURL.path): \(error.localizedDescription)")
     }
-    let best = outcome.progress.bestEpoch.map { " (best validation accuracy at epoch \($0))" } ?? ""
+    let best =
+      outcome.progress.bestEpoch.map {
+        " (the best by validation accuracy, from epoch \($0); the report below evaluates it)"
+      } ?? " (the last epoch's weights)"
     console.note("model written to \(plan.outURL.path)\(best)")
     if outcome.stop == .timeBudget {
       console.note("stopped after epoch \(outcome.progress.epochsCompleted): time budget reached")
