@@ -115,7 +115,7 @@ public struct LayerDescription: Codable, Sendable, Equatable {
 /// A functional model as data: layers in topological order, the last one being the output.
 ///
 /// Serializes to JSON (for checkpoint metadata) and rebuilds an identical model through
-/// ``Model/init(architecture:generator:)``.
+/// ``Model/init(architecture:generator:precision:)``.
 public struct Architecture: Codable, Sendable, Equatable {
   /// The model name, such as `reference`.
   public var name: String

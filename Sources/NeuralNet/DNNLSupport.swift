@@ -131,8 +131,17 @@ final class DNNLBuffer {
     if ownsData { free(data) }
   }
 
+  /// The element type of the descriptor (`dnnl_f32`, `dnnl_bf16`, ...).
+  var dataType: dnnl_data_type_t { desc.data_type }
+
+  /// The bytes the descriptor spans, padding included.
+  var byteCount: Int { MemoryDesc.byteCount(desc) }
+
+  /// The storage as untyped memory; ``data`` is meaningful only when ``dataType`` is `dnnl_f32`.
+  var raw: UnsafeMutableRawPointer { UnsafeMutableRawPointer(data) }
+
   func zero() {
-    memset(data, 0, floatCount * 4)
+    memset(data, 0, byteCount)
   }
 
   private static func makeMemory(

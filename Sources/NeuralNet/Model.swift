@@ -21,6 +21,8 @@ import TensorCore
 public final class Model {
   /// The description the model was built from.
   public let architecture: Architecture
+  /// The number format of activations and gradients; weights are always 32-bit.
+  public let precision: Precision
   /// Every parameter (trainable and state), layer by layer in Keras weight order.
   public let parameters: [Parameter]
   let layers: [any Layer]
@@ -40,21 +42,26 @@ public final class Model {
   /// - Parameters:
   ///   - architecture: the layers; the first must be the input and the last a softmax.
   ///   - generator: the source of the initial weights.
+  ///   - precision: the number format of activations and gradients; default fp32.
   /// - Throws: ``NeuralNetError/invalidArchitecture(layer:reason:)`` for an architecture that
   ///   fails ``Architecture/validate()`` or a graph that cannot be built,
   ///   ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer.
   public convenience init(
-    architecture: Architecture, generator: inout SeededGenerator
+    architecture: Architecture, generator: inout SeededGenerator, precision: Precision = .fp32
   ) throws(NeuralNetError) {
-    try self.init(architecture: architecture, generator: &generator, requiresSoftmaxOutput: true)
+    try self.init(
+      architecture: architecture, generator: &generator, requiresSoftmaxOutput: true,
+      precision: precision)
   }
 
   /// Builds a model; without `requiresSoftmaxOutput` the output may be any layer, which only
   /// the tensor-level passes below (used by tests) can run.
   init(
-    architecture: Architecture, generator: inout SeededGenerator, requiresSoftmaxOutput: Bool
+    architecture: Architecture, generator: inout SeededGenerator, requiresSoftmaxOutput: Bool,
+    precision: Precision = .fp32
   ) throws(NeuralNetError) {
     try architecture.validate()
+    self.precision = precision
     Model.setThreadCount()
     context = try DNNLContext()
     self.architecture = architecture
@@ -78,19 +85,23 @@ public final class Model {
 
   /// Builds a model whose weights will be loaded afterwards (for example from a checkpoint);
   /// the initial weights come from seed 0.
-  /// - Throws: the errors of ``init(architecture:generator:)``.
-  public convenience init(architecture: Architecture) throws(NeuralNetError) {
+  /// - Throws: the errors of ``init(architecture:generator:precision:)``.
+  public convenience init(
+    architecture: Architecture, precision: Precision = .fp32
+  ) throws(NeuralNetError) {
     var generator = SeededGenerator(seed: 0)
-    try self.init(architecture: architecture, generator: &generator)
+    try self.init(architecture: architecture, generator: &generator, precision: precision)
   }
 
   /// Builds one of the named models of ``ModelBuilder``.
   /// - Throws: ``NeuralNetError/unknownModel(name:known:)`` for an unknown name, and the errors
-  ///   of ``init(architecture:generator:)``.
-  public convenience init(named name: String, generator: inout SeededGenerator)
-    throws(NeuralNetError)
-  {
-    try self.init(architecture: ModelBuilder.architecture(named: name), generator: &generator)
+  ///   of ``init(architecture:generator:precision:)``.
+  public convenience init(
+    named name: String, generator: inout SeededGenerator, precision: Precision = .fp32
+  ) throws(NeuralNetError) {
+    try self.init(
+      architecture: ModelBuilder.architecture(named: name), generator: &generator,
+      precision: precision)
   }
 
   /// The parameters an optimizer updates.

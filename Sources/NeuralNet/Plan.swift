@@ -75,21 +75,31 @@ final class Plan {
 
   /// Runs every layer's forward pass in order.
   func forward(_ state: inout RunState) {
-    for step in steps.dropFirst() { step.forward(&state) }
+    for i in steps.indices.dropFirst() { forwardStep(i, &state) }
     context.wait()
+  }
+
+  /// Runs the forward pass of node `i` (node 0, the input, has none); the work may still be in
+  /// flight on the stream when this returns.
+  func forwardStep(_ i: Int, _ state: inout RunState) {
+    steps[i].forward(&state)
   }
 
   /// Runs every layer's backward pass in reverse order, from the gradient already written into
   /// the last node's gradient buffer.
   func backward() {
     precondition(mode == .training, "backward needs a training plan")
-    for i in stride(from: steps.count - 1, through: 0, by: -1) {
-      sumParts(into: i)
-      if i > 0 {
-        steps[i].backward(outputGradient: gradients[i], inputGradients: inputGradients[i])
-      }
-    }
+    for i in stride(from: steps.count - 1, through: 0, by: -1) { backwardStep(i) }
     context.wait()
+  }
+
+  /// Runs the backward pass of node `i`: sums the gradient parts of its consumers, then writes
+  /// its parameter and input gradients. Nodes run from the last to the first.
+  func backwardStep(_ i: Int) {
+    sumParts(into: i)
+    if i > 0 {
+      steps[i].backward(outputGradient: gradients[i], inputGradients: inputGradients[i])
+    }
   }
 
   private func sumParts(into i: Int) {
