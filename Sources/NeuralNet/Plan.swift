@@ -93,8 +93,10 @@ final class Plan {
     context.wait()
   }
 
-  /// Runs the backward pass of node `i`: sums the gradient parts of its consumers, then writes
-  /// its parameter and input gradients. Nodes run from the last to the first.
+  /// Runs the backward pass of node `i`.
+  ///
+  /// Sums the gradient parts of its consumers, then writes its parameter and input gradients.
+  /// Nodes run from the last to the first.
   func backwardStep(_ i: Int) {
     sumParts(into: i)
     if i > 0 {
