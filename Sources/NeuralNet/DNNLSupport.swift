@@ -45,10 +45,12 @@ func check(_ status: dnnl_status_t, _ layer: String, _ operation: String) throws
 
 /// Helpers over `dnnl_memory_desc_t`.
 enum MemoryDesc {
-  static func make(_ dims: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t {
+  static func make(
+    _ dims: [Int], _ tag: dnnl_format_tag_t, type: dnnl_data_type_t = dnnl_f32
+  ) -> dnnl_memory_desc_t {
     var md = dnnl_memory_desc_t()
     let d = dims.map { Int64($0) }
-    let status = dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, dnnl_f32, tag)
+    let status = dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, type, tag)
     precondition(status == dnnl_success, "cannot describe dims \(dims) with tag \(tag)")
     return md
   }
