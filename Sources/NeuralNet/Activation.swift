@@ -4,8 +4,8 @@ import TensorCore
 /// An activation layer (Keras `Activation`): ReLU on oneDNN, or the identity.
 ///
 /// `relu`: `y = max(x, 0)`, `dx = dy · [x > 0]`. `linear` passes its input through. `softmax`
-/// also passes the logits through: the model applies softmax at its output, fused with the loss.
-/// Any shape.
+/// also passes the logits through: the model applies softmax at its output, fused with the loss;
+/// bf16 logits are widened to 32 bits on the way, so the loss stays in 32 bits. Any shape.
 final class Activation: Layer {
   let name: String
   let outputShape: NodeShape
@@ -27,7 +27,37 @@ final class Activation: Layer {
     if kind == .relu && !isFusedIntoProducer {
       return try ReLUStep(input: inputs[0], mode: mode, context: context, layer: name)
     }
+    if kind == .softmax && inputs[0].dataType != dnnl_f32 {
+      return try WideningStep(input: inputs[0], context: context, layer: name)
+    }
     return IdentityStep(input: inputs[0])
+  }
+}
+
+/// Copies its input into 32-bit floats of the same layout; backward narrows the gradient back
+/// (rounding to nearest even).
+final class WideningStep: LayerStep {
+  let input: DNNLBuffer
+  private let widen: DNNLPrimitive
+  private let narrow: DNNLPrimitive
+
+  init(input: DNNLBuffer, context: DNNLContext, layer: String) throws(NeuralNetError) {
+    self.input = input
+    let wide = MemoryDesc.retyped(input.desc, dnnl_f32)
+    widen = try DNNLPrimitive.reorder(from: input.desc, to: wide, context, layer: layer)
+    narrow = try DNNLPrimitive.reorder(from: wide, to: input.desc, context, layer: layer)
+    super.init(output: DNNLBuffer(wide, context))
+  }
+
+  override var primitives: [DNNLPrimitive] { [widen, narrow] }
+
+  override func forward(_ state: inout RunState) {
+    widen.execute([(DNNL_ARG_FROM, input), (DNNL_ARG_TO, output)])
+  }
+
+  override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
+    guard let target = inputGradients[0] else { return }
+    narrow.execute([(DNNL_ARG_FROM, outputGradient), (DNNL_ARG_TO, target)])
   }
 }
 

@@ -71,7 +71,8 @@ private final class ConcatenateStep: LayerStep {
     var parent = outputDesc
     var slices = ConcatenateStep.slices(of: parent, shapes: shapes, batch: batch)
     if slices == nil {
-      parent = MemoryDesc.make(layer.outputShape.dims(batch: batch), dnnl_nchw)
+      parent = MemoryDesc.make(
+        layer.outputShape.dims(batch: batch), dnnl_nchw, type: outputDesc.data_type)
       plainReorder = try DNNLPrimitive.reorder(
         from: outputDesc, to: parent, context, layer: layer.name)
       plainGradient = DNNLBuffer(parent, context)

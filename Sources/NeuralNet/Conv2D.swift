@@ -46,12 +46,28 @@ final class Conv2D: Layer {
     // Pick the weight layout once, for a representative batch, and keep it for all batches.
     let inC = input.channels
     let weightDims = [filters, inC, kernelSize[0], kernelSize[1]]
+    let type = context.activationType
     var desc = Conv2D.opDesc(
-      src: MemoryDesc.any(input.dims(batch: 32)), weights: MemoryDesc.any(weightDims),
-      dst: MemoryDesc.any(outputShape.dims(batch: 32)), hasBias: useBias, filters: filters,
-      strides: strides, before: paddingBefore, after: paddingAfter, kind: dnnl_forward_training)
-    weightsDesc = try LayerSupport.chosenDesc(
-      &desc, query: dnnl_query_weights_md, context: context, layer: name)
+      src: MemoryDesc.any(input.dims(batch: 32), type: type),
+      weights: MemoryDesc.any(weightDims, type: type),
+      dst: MemoryDesc.any(outputShape.dims(batch: 32), type: type), hasBias: useBias,
+      filters: filters, strides: strides, before: paddingBefore, after: paddingAfter,
+      kind: dnnl_forward_training)
+    if context.precision == .bf16 {
+      // The 32-bit master weights take the layout in which the bf16 backward-weights kernel
+      // writes its 32-bit gradient, so that it writes the parameter's gradient in place.
+      var backward = Conv2D.backwardWeightsDesc(
+        src: MemoryDesc.any(input.dims(batch: 32), type: type),
+        diffWeights: MemoryDesc.any(weightDims),
+        diffDst: MemoryDesc.any(outputShape.dims(batch: 32), type: type), hasBias: useBias,
+        filters: filters, strides: strides, before: paddingBefore, after: paddingAfter)
+      weightsDesc = try LayerSupport.chosenDesc(
+        &backward, query: dnnl_query_diff_weights_md, hint: &desc, context: context,
+        layer: name)
+    } else {
+      weightsDesc = try LayerSupport.chosenDesc(
+        &desc, query: dnnl_query_weights_md, context: context, layer: name)
+    }
     kernel = Parameter(
       name: "\(name)/kernel", shape: [kernelSize[0], kernelSize[1], inC, filters],
       l2Penalty: kernelL2, storageCount: MemoryDesc.byteCount(weightsDesc) / 4)
@@ -86,6 +102,26 @@ final class Conv2D: Layer {
     return desc
   }
 
+  /// A backward-weights descriptor; `diffWeights` and the bias gradient may be f32 while the
+  /// data is bf16.
+  static func backwardWeightsDesc(
+    src: dnnl_memory_desc_t, diffWeights: dnnl_memory_desc_t, diffDst: dnnl_memory_desc_t,
+    hasBias: Bool, filters: Int, strides: [Int], before: [Int], after: [Int]
+  ) -> dnnl_convolution_desc_t {
+    var desc = dnnl_convolution_desc_t()
+    var src = src
+    var diffWeights = diffWeights
+    var diffDst = diffDst
+    var biasDesc = MemoryDesc.make([filters], dnnl_x)
+    let status = withOptionalPointer(to: &biasDesc, if: hasBias) { bias in
+      dnnl_convolution_backward_weights_desc_init(
+        &desc, dnnl_convolution_direct, &src, &diffWeights, bias, &diffDst,
+        strides.map { Int64($0) }, before.map { Int64($0) }, after.map { Int64($0) })
+    }
+    precondition(status == dnnl_success, "convolution backward weights rejected: \(status)")
+    return desc
+  }
+
   func makeStep(
     inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
     context: DNNLContext
@@ -105,7 +141,11 @@ private final class Conv2DStep: LayerStep {
   let forwardPrimitive: DNNLPrimitive
   let backwardData: DNNLPrimitive?
   let backwardWeights: DNNLPrimitive?
+  /// The 32-bit master weights, borrowed from the parameter.
   let weights: DNNLBuffer
+  /// The forward primitive's weights: ``weights`` itself in fp32, a bf16 copy refreshed by each
+  /// forward pass in bf16.
+  let forwardWeights: LayoutConverter
   let weightGradient: DNNLBuffer
   let biasBuffer: DNNLBuffer?
   let biasGradient: DNNLBuffer?
@@ -124,10 +164,15 @@ private final class Conv2DStep: LayerStep {
     let hasBias = layer.bias != nil
     let filters = layer.outputShape.channels
     let kind = mode == .training ? dnnl_forward_training : dnnl_forward_inference
+    let type = context.activationType
+    let weightDims = MemoryDesc.dims(layer.weightsLayout)
 
+    // In bf16 the forward kernel picks the layout of its bf16 weight copy; in fp32 it reads the
+    // master weights in place.
     var desc = Conv2D.opDesc(
-      src: MemoryDesc.any(layer.inputShape.dims(batch: batch)), weights: layer.weightsLayout,
-      dst: MemoryDesc.any(layer.outputShape.dims(batch: batch)), hasBias: hasBias,
+      src: MemoryDesc.any(layer.inputShape.dims(batch: batch), type: type),
+      weights: type == dnnl_f32 ? layer.weightsLayout : MemoryDesc.any(weightDims, type: type),
+      dst: MemoryDesc.any(layer.outputShape.dims(batch: batch), type: type), hasBias: hasBias,
       filters: filters, strides: layer.strides, before: layer.paddingBefore,
       after: layer.paddingAfter, kind: kind)
     let forward = try DNNLPrimitive(&desc, context, layer: name, operation: "convolution")
@@ -136,6 +181,8 @@ private final class Conv2DStep: LayerStep {
     let dstDesc = forward.md(dnnl_query_dst_md)
     input = try LayoutConverter(from: source, to: srcDesc, context, layer: name)
     weights = DNNLBuffer(layer.weightsLayout, context, borrowing: layer.kernel.value)
+    forwardWeights = try LayoutConverter(
+      from: weights, to: forward.md(dnnl_query_weights_md), context, layer: name)
     weightGradient = DNNLBuffer(layer.weightsLayout, context, borrowing: layer.kernel.gradient)
     let biasDesc = MemoryDesc.make([filters], dnnl_x)
     biasBuffer = layer.bias.map { DNNLBuffer(biasDesc, context, borrowing: $0.value) }
@@ -144,7 +191,7 @@ private final class Conv2DStep: LayerStep {
     if mode == .training {
       // The backward kernels may want other weight layouts than the forward one (forcing the
       // forward layout can select oneDNN's reference kernels), so let them choose and reorder.
-      var anyWeights = MemoryDesc.any(MemoryDesc.dims(layer.weightsLayout))
+      var anyWeights = MemoryDesc.any(weightDims, type: type)
       var diffDst = dstDesc
       if needsInputGradient {
         var dataDesc = dnnl_convolution_desc_t()
@@ -159,21 +206,17 @@ private final class Conv2DStep: LayerStep {
           operation: "convolution backward data")
         backwardData = data
         dataWeights = try LayoutConverter(
-          from: weights, to: data.md(dnnl_query_weights_md), context, layer: name)
+          from: forwardWeights.destination, to: data.md(dnnl_query_weights_md), context,
+          layer: name)
       } else {
         backwardData = nil
         dataWeights = nil
       }
-      var weightsDesc = dnnl_convolution_desc_t()
-      var src = srcDesc
-      var diffBias = biasDesc
-      let status = withOptionalPointer(to: &diffBias, if: hasBias) { bias in
-        dnnl_convolution_backward_weights_desc_init(
-          &weightsDesc, dnnl_convolution_direct, &src, &anyWeights, bias, &diffDst,
-          layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
-          layer.paddingAfter.map { Int64($0) })
-      }
-      try check(status, name, "convolution backward weights desc")
+      // The weight and bias gradients are 32-bit in both precisions.
+      var weightsDesc = Conv2D.backwardWeightsDesc(
+        src: srcDesc, diffWeights: MemoryDesc.any(weightDims), diffDst: dstDesc,
+        hasBias: hasBias, filters: filters, strides: layer.strides, before: layer.paddingBefore,
+        after: layer.paddingAfter)
       let weightsPrimitive = try DNNLPrimitive(
         &weightsDesc, context, hint: forward, layer: name,
         operation: "convolution backward weights")
@@ -200,8 +243,10 @@ private final class Conv2DStep: LayerStep {
 
   override func forward(_ state: inout RunState) {
     input.run()
+    forwardWeights.run()
     var args = [
-      (DNNL_ARG_SRC, input.destination), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DST, output),
+      (DNNL_ARG_SRC, input.destination), (DNNL_ARG_WEIGHTS, forwardWeights.destination),
+      (DNNL_ARG_DST, output),
     ]
     if let biasBuffer { args.append((DNNL_ARG_BIAS, biasBuffer)) }
     forwardPrimitive.execute(args)

@@ -7,12 +7,22 @@ import TensorCore
 
 // MARK: - Context
 
-/// The oneDNN CPU engine and its in-order stream, owned by one model.
+/// The oneDNN CPU engine and its in-order stream, owned by one model, and the number format
+/// its layers compute in.
 final class DNNLContext {
   let engine: dnnl_engine_t
   let stream: dnnl_stream_t
+  /// The number format of activations and their gradients; layers read it when they build
+  /// their steps.
+  let precision: Precision
 
-  init() throws(NeuralNetError) {
+  /// Creates the engine and stream.
+  /// - Throws: ``NeuralNetError/unsupportedPrecision(_:reason:)`` for `bf16` when oneDNN reports
+  ///   no bfloat16 instructions on this CPU; ``NeuralNetError/dnnl(layer:operation:status:)``
+  ///   when oneDNN cannot create the engine or stream.
+  init(precision: Precision = .fp32) throws(NeuralNetError) {
+    try DNNLContext.checkSupport(of: precision, isa: dnnl_get_effective_cpu_isa())
+    self.precision = precision
     var engine: dnnl_engine_t?
     try check(dnnl_engine_create(&engine, dnnl_cpu, 0), "model", "engine_create")
     var stream: dnnl_stream_t?
@@ -31,6 +41,44 @@ final class DNNLContext {
 
   func wait() {
     dnnl_stream_wait(stream)
+  }
+
+  /// The element type of activations and their gradients: `dnnl_bf16` or `dnnl_f32`.
+  var activationType: dnnl_data_type_t { precision == .bf16 ? dnnl_bf16 : dnnl_f32 }
+
+  /// Whether oneDNN runs bfloat16 primitives with native instructions on this CPU (AVX-512
+  /// BF16, `avx512_core_bf16` or a later ISA that includes it).
+  static var supportsBF16: Bool { supportsBF16(isa: dnnl_get_effective_cpu_isa()) }
+
+  /// Whether `isa` includes the AVX-512 BF16 instructions; oneDNN's ISA values are bit sets, and
+  /// each ISA holds the bits of those it extends.
+  static func supportsBF16(isa: dnnl_cpu_isa_t) -> Bool {
+    let bf16 = dnnl_cpu_isa_avx512_core_bf16.rawValue
+    return isa.rawValue & bf16 == bf16
+  }
+
+  /// oneDNN's name for an ISA value, as `ONEDNN_MAX_CPU_ISA` spells it in lowercase.
+  static func isaName(_ isa: dnnl_cpu_isa_t) -> String {
+    let names: [(dnnl_cpu_isa_t, String)] = [
+      (dnnl_cpu_isa_all, "all"), (dnnl_cpu_isa_sse41, "sse41"), (dnnl_cpu_isa_avx, "avx"),
+      (dnnl_cpu_isa_avx2, "avx2"), (dnnl_cpu_isa_avx2_vnni, "avx2_vnni"),
+      (dnnl_cpu_isa_avx512_mic, "avx512_mic"), (dnnl_cpu_isa_avx512_mic_4ops, "avx512_mic_4ops"),
+      (dnnl_cpu_isa_avx512_core, "avx512_core"),
+      (dnnl_cpu_isa_avx512_core_vnni, "avx512_core_vnni"),
+      (dnnl_cpu_isa_avx512_core_bf16, "avx512_core_bf16"),
+      (dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx"),
+    ]
+    return names.first { $0.0 == isa }?.1 ?? "0x\(String(isa.rawValue, radix: 16))"
+  }
+
+  /// Throws unless `precision` can run on a CPU for which oneDNN reports `isa`.
+  static func checkSupport(of precision: Precision, isa: dnnl_cpu_isa_t) throws(NeuralNetError) {
+    guard precision == .bf16, !supportsBF16(isa: isa) else { return }
+    let name = isaName(isa)
+    throw .unsupportedPrecision(
+      .bf16,
+      reason: "oneDNN reports CPU ISA \(name), expected avx512_core_bf16 or later "
+        + "(AVX-512 BF16 instructions)")
   }
 }
 
@@ -64,7 +112,18 @@ enum MemoryDesc {
     return md
   }
 
-  static func any(_ dims: [Int]) -> dnnl_memory_desc_t { make(dims, dnnl_format_tag_any) }
+  /// A descriptor that lets the primitive choose the layout, of element type `type`.
+  static func any(_ dims: [Int], type: dnnl_data_type_t = dnnl_f32) -> dnnl_memory_desc_t {
+    make(dims, dnnl_format_tag_any, type: type)
+  }
+
+  /// The same layout as `md` with elements of `type` (strides count elements, so a plain or
+  /// blocked layout carries over unchanged).
+  static func retyped(_ md: dnnl_memory_desc_t, _ type: dnnl_data_type_t) -> dnnl_memory_desc_t {
+    var md = md
+    md.data_type = type
+    return md
+  }
 
   /// The plain row-major layout for dims `[N, C]` or `[N, C, H, W]` stored as NHWC.
   static func keras(_ dims: [Int]) -> dnnl_memory_desc_t {

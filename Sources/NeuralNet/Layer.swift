@@ -137,13 +137,23 @@ enum LayerSupport {
     return offsets
   }
 
-  /// The weights layout a primitive descriptor picks, without creating the primitive.
+  /// The layout a primitive descriptor picks for `query`, without creating the primitive.
+  ///
+  /// A backward descriptor needs the forward one it follows as `hint`.
   static func chosenDesc(
-    _ opDesc: UnsafeRawPointer, query: dnnl_query_t, context: DNNLContext, layer: String
+    _ opDesc: UnsafeRawPointer, query: dnnl_query_t, hint: UnsafeRawPointer? = nil,
+    context: DNNLContext, layer: String
   ) throws(NeuralNetError) -> dnnl_memory_desc_t {
+    var forward: dnnl_primitive_desc_t?
+    if let hint {
+      try check(
+        dnnl_primitive_desc_create(&forward, hint, nil, context.engine, nil), layer,
+        "layout query hint primitive_desc_create")
+    }
+    defer { if forward != nil { dnnl_primitive_desc_destroy(forward) } }
     var pd: dnnl_primitive_desc_t?
     try check(
-      dnnl_primitive_desc_create(&pd, opDesc, nil, context.engine, nil), layer,
+      dnnl_primitive_desc_create(&pd, opDesc, nil, context.engine, forward), layer,
       "layout query primitive_desc_create")
     defer { dnnl_primitive_desc_destroy(pd) }
     guard let md = dnnl_primitive_desc_query_md(pd, query, 0) else {

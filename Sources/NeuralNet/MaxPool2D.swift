@@ -65,7 +65,7 @@ private final class MaxPool2DStep: LayerStep {
     let before = layer.paddingBefore.map { Int64($0) }
     let after = layer.paddingAfter.map { Int64($0) }
     var src = input.desc
-    var dst = MemoryDesc.any(layer.outputShape.dims(batch: batch))
+    var dst = MemoryDesc.any(layer.outputShape.dims(batch: batch), type: input.dataType)
     var desc = dnnl_pooling_v2_desc_t()
     try check(
       dnnl_pooling_v2_forward_desc_init(

@@ -63,7 +63,7 @@ public final class Model {
     try architecture.validate()
     self.precision = precision
     Model.setThreadCount()
-    context = try DNNLContext()
+    context = try DNNLContext(precision: precision)
     self.architecture = architecture
     let (layers, inputs) = try Model.buildLayers(
       architecture, context: context, generator: &generator)

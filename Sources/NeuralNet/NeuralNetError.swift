@@ -9,6 +9,8 @@ public enum NeuralNetError: Error, Equatable, Sendable, CustomStringConvertible 
   case invalidArchitecture(layer: String, reason: String)
   /// No model builder has this name; the known names follow.
   case unknownModel(name: String, known: [String])
+  /// The CPU or oneDNN cannot compute in this precision: the precision and what was found.
+  case unsupportedPrecision(Precision, reason: String)
 
   /// A one-line message naming the layer or model, what was expected and what was found.
   public var description: String {
@@ -19,6 +21,8 @@ public enum NeuralNetError: Error, Equatable, Sendable, CustomStringConvertible 
       "\(layer): \(reason)"
     case .unknownModel(let name, let known):
       "unknown model '\(name)', expected one of: \(known.joined(separator: ", "))"
+    case .unsupportedPrecision(let precision, let reason):
+      "\(precision.rawValue) precision is not available: \(reason)\nhint: use fp32"
     }
   }
 }

@@ -18,13 +18,29 @@ import Testing
     #expect(model.parameters.last?.name == "dense_1/bias")
   }
 
-  /// oneDNN falls back to reference kernels (orders of magnitude slower) when handed layouts its
-  /// fast kernels do not take; the reference model's training pass must avoid them.
+  /// oneDNN falls back to reference kernels (orders of magnitude slower) when handed layouts or
+  /// data types its fast kernels do not take; the reference model's training pass must avoid
+  /// them.
   @Test func referenceTrainingPassUsesNoReferenceKernels() throws {
+    try expectNoReferenceKernels(.fp32, mode: .training, atLeast: 60)
+  }
+
+  /// The same in bf16, for training and inference.
+  @Test(
+    .enabled(
+      if: DNNLContext.supportsBF16, "oneDNN reports no AVX-512 BF16 instructions on this CPU"),
+    arguments: [PlanMode.training, .inference])
+  func referenceBF16PassesUseNoReferenceKernels(mode: PlanMode) throws {
+    try expectNoReferenceKernels(.bf16, mode: mode, atLeast: mode == .training ? 60 : 25)
+  }
+
+  private func expectNoReferenceKernels(
+    _ precision: Precision, mode: PlanMode, atLeast count: Int
+  ) throws {
     var generator = SeededGenerator(seed: 1)
-    let model = try Model(named: "reference", generator: &generator)
-    let implementations = try model.plan(batch: 16, mode: .training).implementations
-    #expect(implementations.count > 60)
+    let model = try Model(named: "reference", generator: &generator, precision: precision)
+    let implementations = try model.plan(batch: 16, mode: mode).implementations
+    #expect(implementations.count > count)
     #expect(implementations.filter { $0.hasPrefix("ref") } == [])
   }
 
