@@ -45,7 +45,9 @@ public final class Model {
   ///   - precision: the number format of activations and gradients; default fp32.
   /// - Throws: ``NeuralNetError/invalidArchitecture(layer:reason:)`` for an architecture that
   ///   fails ``Architecture/validate()`` or a graph that cannot be built,
-  ///   ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer.
+  ///   ``NeuralNetError/dnnl(layer:operation:status:)`` when oneDNN refuses a layer,
+  ///   ``NeuralNetError/unsupportedPrecision(_:reason:)`` for bf16 on a CPU without bfloat16
+  ///   instructions.
   public convenience init(
     architecture: Architecture, generator: inout SeededGenerator, precision: Precision = .fp32
   ) throws(NeuralNetError) {
