@@ -94,7 +94,9 @@ private final class ConcatenateStep: LayerStep {
     super.init(output: DNNLBuffer(outputDesc, context))
   }
 
-  override var primitives: [DNNLPrimitive] { [primitive] }
+  override var primitives: [DNNLPrimitive] {
+    [primitive] + [plainReorder].compactMap { $0 } + sliceReorders
+  }
 
   override func forward(_ state: inout RunState) {
     var args: [(Int32, DNNLBuffer)] = [(DNNL_ARG_DST, output)]

@@ -238,7 +238,12 @@ private final class Conv2DStep: LayerStep {
   }
 
   override var primitives: [DNNLPrimitive] {
-    [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
+    let reorders = [
+      input.reorder, forwardWeights.reorder, dataWeights?.reorder, gradientOut?.reorder,
+      sourceGradient?.reorder,
+    ]
+    return [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
+      + reorders.compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {

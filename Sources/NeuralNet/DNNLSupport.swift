@@ -303,7 +303,8 @@ final class DNNLPrimitive {
 final class LayoutConverter {
   let source: DNNLBuffer
   let destination: DNNLBuffer
-  private let reorder: DNNLPrimitive?
+  /// The reorder ``run()`` executes; nil when the layouts agree.
+  let reorder: DNNLPrimitive?
 
   init(
     from source: DNNLBuffer, to desc: dnnl_memory_desc_t, _ context: DNNLContext, layer: String
@@ -340,7 +341,8 @@ func withOptionalPointer<T, R>(
 final class GradientWriter {
   let chosen: DNNLBuffer
   private let storage: DNNLBuffer
-  private let reorder: DNNLPrimitive?
+  /// The reorder ``run()`` executes; nil when the layouts agree.
+  let reorder: DNNLPrimitive?
 
   init(
     chosen desc: dnnl_memory_desc_t, storage: DNNLBuffer, _ context: DNNLContext, layer: String
@@ -365,7 +367,8 @@ final class GradientWriter {
 /// layouts differ.
 final class StagedOutput {
   private let staging: DNNLBuffer?
-  private let reorder: DNNLPrimitive?
+  /// The reorder ``finish(into:)`` executes; nil when the layouts agree.
+  let reorder: DNNLPrimitive?
 
   init(
     produced: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t, _ context: DNNLContext,

@@ -269,8 +269,12 @@ private final class DenseStep: LayerStep {
   }
 
   override var primitives: [DNNLPrimitive] {
-    [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
-      + (relu?.primitives ?? [])
+    let reorders = [
+      input.reorder, forwardWeights.reorder, dataWeights?.reorder, gradientOut?.reorder,
+      sourceGradient?.reorder, gradientConversion,
+    ]
+    return [forwardPrimitive] + [backwardData, backwardWeights].compactMap { $0 }
+      + (relu?.primitives ?? []) + reorders.compactMap { $0 }
   }
 
   override func forward(_ state: inout RunState) {

@@ -85,7 +85,8 @@ class LayerStep {
     self.output = output
   }
 
-  /// The oneDNN primitives this step runs, for checking which implementations oneDNN chose.
+  /// The oneDNN primitives this step runs, reorders included, for checking which
+  /// implementations oneDNN chose.
   var primitives: [DNNLPrimitive] { [] }
 
   /// Computes ``output`` from the inputs given at creation.
