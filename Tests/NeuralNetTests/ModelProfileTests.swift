@@ -23,11 +23,12 @@ import Testing
     #expect(profile.forwardMilliseconds >= conv.forwardMilliseconds)
   }
 
-  @Test(arguments: [
-    ([3.0, 1, 2], 2.0),
-    ([4.0, 1, 3, 2], 2.5),
-    ([Double](), 0.0),
-  ] as [([Double], Double)])
+  @Test(
+    arguments: [
+      ([3.0, 1, 2], 2.0),
+      ([4.0, 1, 3, 2], 2.5),
+      ([Double](), 0.0),
+    ] as [([Double], Double)])
   func medianOfTimings(values: [Double], expected: Double) {
     #expect(Model.median(values) == expected)
   }
