@@ -3,7 +3,7 @@
 Subcommands (run with the Keras virtual environment, from the repository root):
 
     keras [--policy float32|mixed_bfloat16] [--batch-size N] [--steps N] [--warmup N]
-          [--latency-calls N] [--seed S]
+          [--latency-calls N] [--seed S] [--threads N]
                       Builds the reference model (scripts/keras_reference/keras_interop.py) with
                       RMSprop and categorical cross-entropy, then on seeded synthetic images
                       measures, after warm-up: training images/s (median time of
@@ -23,6 +23,7 @@ Every value comes from fixed seeds; only the timings vary.
 import argparse
 import glob
 import json
+import math
 import os
 import re
 import resource
@@ -46,6 +47,14 @@ def median_seconds(function, warmup, count):
     return statistics.median(times), times
 
 
+def timing(times):
+    """Median and 90th percentile in milliseconds, as `notmnist bench --json` reports them."""
+    ordered = sorted(times)
+    rank = max(0, math.ceil(0.9 * len(ordered)) - 1)
+    return {"medianMs": statistics.median(ordered) * 1000, "p90Ms": ordered[rank] * 1000,
+            "count": len(ordered)}
+
+
 def peak_rss_bytes():
     # Linux reports ru_maxrss in kilobytes.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -60,6 +69,9 @@ def keras_bench(arguments):
     import keras
     from keras_interop import reference_model
 
+    if arguments.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(arguments.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
     keras.utils.set_random_seed(arguments.seed)
     keras.mixed_precision.set_global_policy(arguments.policy)
     model = reference_model()
@@ -104,9 +116,7 @@ def keras_bench(arguments):
         "latencyMsByMethod": {name: seconds * 1000 for name, seconds in latency.items()},
         "peakResidentBytes": rss_after_training,
         "finalPeakResidentBytes": peak_rss_bytes(),
-        "trainStepMs": {"medianMs": train_seconds * 1000,
-                        "p90Ms": sorted(train_times)[max(0, int(0.9 * len(train_times) + 0.999) - 1)] * 1000,
-                        "count": len(train_times)},
+        "trainStep": timing(train_times),
         "batchSize": batch,
         "tensorflowVersion": tf.__version__,
         "kerasVersion": keras.__version__,
@@ -132,6 +142,7 @@ FIGURES = [
     ("latencyMs", "single-image latency ms", "{:.3f}", "lower"),
     ("peakResidentBytes", "peak RSS while training MiB", "{:,.0f}", "lower"),
 ]
+STEP = ("trainStep", "training step median ms (batch 512)")
 
 
 def figure(run, key):
@@ -172,6 +183,11 @@ def summarize(directory, out_path):
             value = medians[side].get(key)
             row.append(f"{value / base:.2f}x" if value is not None and base else "-")
         rows.append(row)
+    step_row = [STEP[1]]
+    for side in sides:
+        values = [r[STEP[0]]["medianMs"] for r in runs[side] if STEP[0] in r]
+        step_row.append(f"{statistics.median(values):,.1f}" if values else "-")
+    rows.insert(1, step_row + [""] * (len(header) - len(step_row)))
     widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
                        for i, (c, w) in enumerate(zip(r, widths))) for r in [header] + rows]
@@ -182,8 +198,8 @@ def summarize(directory, out_path):
     keras_run = runs["keras-fp32"][0]
     ours = runs.get("ours-fp32", [{}])[0]
     machine = ours.get("machine", {})
-    print(f"latency method (Keras): "
-          + ", ".join(sorted({r['latencyMethod'] for r in runs['keras-fp32']})))
+    methods = sorted({r["latencyMethod"] for r in runs["keras-fp32"]})
+    print("latency method (Keras, the faster of the two in each round): " + ", ".join(methods))
     print(f"Keras: TensorFlow {keras_run['tensorflowVersion']}, Keras {keras_run['kerasVersion']},"
           f" jit_compile {keras_run['jitCompile']}, oneDNN enabled {keras_run['oneDNNEnabled']},"
           f" intra-op threads {keras_run['intraOpThreads'] or 'default'}")
@@ -212,6 +228,7 @@ def main():
     keras_parser.add_argument("--warmup", type=int, default=3)
     keras_parser.add_argument("--latency-calls", type=int, default=200)
     keras_parser.add_argument("--seed", type=int, default=0)
+    keras_parser.add_argument("--threads", type=int, default=0)
     summary_parser = commands.add_parser("summarize")
     summary_parser.add_argument("directory")
     summary_parser.add_argument("out")
