@@ -37,7 +37,9 @@ public enum MatmulPeak {
     let c = DNNLBuffer(product.md(dnnl_query_dst_md), context)
     // 0x3F80 is 1.0 in bfloat16; as a float this pattern is 1.0039.
     for buffer in [a, b] {
-      for i in 0..<buffer.floatCount { buffer.data[i] = Float(bitPattern: 0x3F80_3F80) }
+      for offset in stride(from: 0, to: buffer.byteCount - 3, by: 4) {
+        buffer.raw.storeBytes(of: UInt32(0x3F80_3F80), toByteOffset: offset, as: UInt32.self)
+      }
     }
 
     let arguments = [(DNNL_ARG_SRC, a), (DNNL_ARG_WEIGHTS, b), (DNNL_ARG_DST, c)]

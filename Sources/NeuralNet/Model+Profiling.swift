@@ -5,11 +5,11 @@ extension Model {
   ///
   /// Runs `warmupIterations` full training steps through
   /// ``trainStep(images:labels:count:generator:)`` on images uniform in `[-0.5, 0.5)` and
-  /// random labels, which also builds the plan and leaves that batch and its loss gradient in
-  /// place. Each timed iteration then runs the layers' forward passes in order and their
-  /// backward passes in reverse, one at a time with a stream wait after each, from that loss
-  /// gradient (dropout draws new masks, the work is the same). Parameter gradients and the
-  /// batch-norm moving statistics change as in training; no optimizer runs.
+  /// random labels, which also builds the plan and leaves that batch in its input. Each timed
+  /// iteration then runs the layers' forward passes in order, the loss and its gradient as a
+  /// training step does, and the backward passes in reverse, one at a time with a stream wait
+  /// after each. Parameter gradients and the batch-norm moving statistics change as in
+  /// training; no optimizer runs.
   /// - Parameters:
   ///   - batch: the batch size.
   ///   - iterations: timed iterations; each layer's time is its median.
@@ -39,6 +39,7 @@ extension Model {
     let count = layers.count
     var forward = [[Double]](repeating: [], count: count)
     var backward = [[Double]](repeating: [], count: count)
+    var loss: [Double] = []
     for _ in 0..<iterations {
       var state = RunState(generator: generator, isDropoutActive: true, statistics: .update)
       context.wait()
@@ -49,6 +50,14 @@ extension Model {
         forward[i].append(monotonicSeconds() - start)
       }
       generator = state.generator
+      let lossStart = monotonicSeconds()
+      labels.withUnsafeBufferPointer { pointer in
+        // A batch of at least one label has a base address.
+        _ = Losses.crossEntropy(
+          logits: plan.output.data, labels: pointer.baseAddress!, rows: batch,
+          classes: classCount, gradient: plan.gradients[count - 1].data, scale: 1 / Float(batch))
+      }
+      loss.append(monotonicSeconds() - lossStart)
       for i in stride(from: count - 1, through: 0, by: -1) {
         let start = monotonicSeconds()
         plan.backwardStep(i)
@@ -64,7 +73,8 @@ extension Model {
         backwardMilliseconds: Model.median(backward[i]) * 1000)
     }
     return ModelProfile(
-      batch: batch, precision: precision, iterations: iterations, layers: entries)
+      batch: batch, precision: precision, iterations: iterations, layers: entries,
+      lossMilliseconds: Model.median(loss) * 1000)
   }
 
   /// The middle value (the mean of the two middle values for an even count); 0 when empty.

@@ -49,6 +49,8 @@ public struct ModelProfile: Sendable, Equatable {
   public var iterations: Int
   /// One entry per layer, in model order.
   public var layers: [Entry]
+  /// Median time of the softmax cross-entropy and its gradient, in milliseconds.
+  public var lossMilliseconds: Double
 
   /// Creates a profile.
   /// - Parameters:
@@ -56,11 +58,16 @@ public struct ModelProfile: Sendable, Equatable {
   ///   - precision: the model's number format.
   ///   - iterations: the timed iterations.
   ///   - layers: one entry per layer.
-  public init(batch: Int, precision: Precision, iterations: Int, layers: [Entry]) {
+  ///   - lossMilliseconds: median time of the loss and its gradient; default 0.
+  public init(
+    batch: Int, precision: Precision, iterations: Int, layers: [Entry],
+    lossMilliseconds: Double = 0
+  ) {
     self.batch = batch
     self.precision = precision
     self.iterations = iterations
     self.layers = layers
+    self.lossMilliseconds = lossMilliseconds
   }
 
   /// The sum of the layers' median forward times, in milliseconds.

@@ -182,6 +182,7 @@ enum BenchCommand: Command {
       trainingFLOPsPerImage: flopsPerImage,
       trainGFLOPS: Double(flopsPerImage * batch) / (trainStep.medianMs * 1e6),
       attainablePeakGFLOPS: peak, peakNote: peakNote, profileIterations: settings.profileSteps,
+      lossMs: profile.lossMilliseconds,
       loopOverhead: loop,
       machine: BenchReport.Machine(
         cpu: cpuName(), cores: ProcessInfo.processInfo.activeProcessorCount,
@@ -247,8 +248,8 @@ enum BenchCommand: Command {
       epochs: settings.loopEpochs, stepsPerEpoch: settings.loopSteps, loopSeconds: seconds,
       bareStepsSeconds: bare, percent: (seconds - bare) / bare * 100,
       includes:
-        "Trainer.fit: shuffling, batch preparation, progress formatting, a checkpoint each"
-        + " epoch; batch-norm recalibration off, no validation")
+        "Trainer.fit with shuffling, batch preparation, progress, a checkpoint per epoch;"
+        + " no batch-norm recalibration, no validation")
   }
 
   /// The per-layer rows with GFLOP/s and their share of the attainable peak.

@@ -87,6 +87,8 @@ struct BenchReport: Encodable, Equatable {
   var attainablePeakGFLOPS: Double?
   var peakNote: String?
   var profileIterations: Int
+  /// Median time of the loss and its gradient in the per-layer profile.
+  var lossMs: Double
   var loopOverhead: LoopOverhead
   var machine: Machine
 
@@ -128,7 +130,8 @@ struct BenchReport: Encodable, Equatable {
         ], widths: [34, 11, 11, 16]),
       "",
       "peak resident memory: \(bytes(peakResidentBytes)) while training (VmHWM read right after"
-        + " the training measurement), \(bytes(finalPeakResidentBytes)) at the end of the run",
+        + " the training measurement)",
+      "peak resident memory: \(bytes(finalPeakResidentBytes)) at the end of the run",
       "training work: \(String(format: "%.1f", Double(trainingFLOPsPerImage) / 1e6)) MFLOP per"
         + " image, \(String(format: "%.1f", trainGFLOPS)) GFLOP/s over the whole step",
       "attainable peak (matmul): "
@@ -137,7 +140,8 @@ struct BenchReport: Encodable, Equatable {
       "training loop: \(loopOverhead.epochs) epochs x \(loopOverhead.stepsPerEpoch) steps in"
         + " \(String(format: "%.2f", loopOverhead.loopSeconds)) s against"
         + " \(String(format: "%.2f", loopOverhead.bareStepsSeconds)) s of bare steps:"
-        + " \(String(format: "%+.1f", loopOverhead.percent))% (\(loopOverhead.includes))",
+        + " \(String(format: "%+.1f", loopOverhead.percent))%",
+      "  (the loop: \(loopOverhead.includes))",
       "",
       "per layer (batch \(batchSize), median of \(profileIterations) iterations, stream waited"
         + " after each layer; share of the attainable peak)",
@@ -157,7 +161,9 @@ struct BenchReport: Encodable, Equatable {
             share(layer.backwardShareOfPeak),
           ], widths: widths))
     }
-    let forward = layers.reduce(0) { $0 + $1.forwardMs }
+    lines.append(
+      row(["(loss)", "", String(format: "%.2f", lossMs), "", "", "", "", ""], widths: widths))
+    let forward = layers.reduce(0) { $0 + $1.forwardMs } + lossMs
     let backward = layers.reduce(0) { $0 + $1.backwardMs }
     lines.append(
       row(

@@ -21,6 +21,7 @@ import Testing
     let pool = try #require(profile.layers.first { $0.cost.kind == "MaxPooling2D" })
     #expect(pool.forwardGFLOPS == nil)
     #expect(profile.forwardMilliseconds >= conv.forwardMilliseconds)
+    #expect(profile.lossMilliseconds > 0)
   }
 
   @Test(
