@@ -14,7 +14,7 @@
 #   --steps N      timed training steps and inference batches per process (default 20)
 #   --threads N    threads for both sides (ours: OpenMP; Keras: TensorFlow intra-op, one
 #                  inter-op thread); default each side's own (the core count)
-#   --out FILE     the JSON of all rounds (default bench-side-by-side.json)
+#   --out FILE     the JSON of all rounds (default logs/bench-side-by-side.json)
 #   --keras-bf16   also run Keras with the mixed_bfloat16 policy each round
 # The Keras environment is .venv-keras, created from scripts/keras_reference/requirements.txt
 # when missing (as scripts/keras_interop_check.sh does). Takes a few minutes on 2 cores.
@@ -24,7 +24,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 rounds=3
 steps=20
-out="bench-side-by-side.json"
+out="logs/bench-side-by-side.json"
 keras_bf16=0
 threads=()
 while [ $# -gt 0 ]; do
@@ -86,4 +86,5 @@ for round in $(seq 1 "$rounds"); do
   fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+mkdir -p "$(dirname "$out")"
 "$venv/bin/python" scripts/bench/side_by_side.py summarize "$work" "$out"
