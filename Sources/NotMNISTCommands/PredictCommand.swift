@@ -7,12 +7,14 @@ import Training
 enum PredictCommand: Command {
   static let name = "predict"
   static let abstract = "Predict the letter of PNG files or of every image in data sources."
-  static let usage = "notmnist predict --model FILE PATH... [--top K] [--json]"
+  static let usage =
+    "notmnist predict --model FILE PATH... [--top K] [--precision fp32|bf16] [--json]"
   static var options: [OptionSpec] {
     [
       .value(
         "--model", "FILE", "a model file: .safetensors from 'notmnist train', or a Keras .keras"),
       .value("--top", "K", "letters to show per image, most probable first; default 1"),
+      ModelLoading.precisionOption,
       .flag("--json", "print {predictions: [{path, top: [{letter, probability}]}], failures}"),
     ]
   }
@@ -28,7 +30,8 @@ enum PredictCommand: Command {
     let paths = arguments.positional
     guard !paths.isEmpty else { throw .usage("give at least one image or data PATH") }
     let top = try arguments.int("--top", default: 1, in: 1...10)
-    let model = try ModelLoading.notMNISTModel(file: modelPath)
+    let precision = try ModelLoading.precision(arguments)
+    let model = try ModelLoading.notMNISTModel(file: modelPath, precision: precision)
 
     let (images, failures) = collect(paths)
     var rows: [(name: String, top: [(letter: String, probability: Float)])] = []

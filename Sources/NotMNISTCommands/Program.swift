@@ -13,6 +13,7 @@ public enum Program {
       ReportCommand.self,
       PredictCommand.self,
       SummaryCommand.self,
+      BenchCommand.self,
       ConvertCommand.self,
       DataInspectCommand.self,
       DataGridCommand.self,

@@ -11,6 +11,7 @@ enum ReportCommand: Command {
     "Write an HTML report: settings, curves, confusion matrix, metrics, mistakes and glyphs."
   static let usage =
     "notmnist report --model FILE --data PATH... --out DIR [--samples N] [--mistakes N] [--seed S]"
+    + " [--precision fp32|bf16]"
   static var options: [OptionSpec] {
     [
       .value("--model", "FILE", "a model file written by 'notmnist train'"),
@@ -19,6 +20,7 @@ enum ReportCommand: Command {
       .value("--samples", "N", "random images of the data to show, 1...1000; default 50"),
       .value("--mistakes", "N", "most confident mistakes to show, 0...500; default 30"),
       .value("--seed", "S", "picks the random images; default 0"),
+      ModelLoading.precisionOption,
     ]
   }
 
@@ -30,6 +32,7 @@ enum ReportCommand: Command {
     var sampleCount: Int
     var mistakeLimit: Int
     var seed: UInt64
+    var precision: Precision
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws(CommandLineError)
@@ -41,10 +44,13 @@ enum ReportCommand: Command {
     }
     let (model, metadata): (Model, [String: String])
     if plan.modelPath.hasSuffix(".keras") {
-      (model, metadata) = (try ModelLoading.model(file: plan.modelPath), [:])
+      (model, metadata) = (
+        try ModelLoading.model(file: plan.modelPath, precision: plan.precision), [:]
+      )
     } else {
       do {
-        (model, metadata) = try ModelFile.read(from: URL(fileURLWithPath: plan.modelPath))
+        (model, metadata) = try ModelFile.read(
+          from: URL(fileURLWithPath: plan.modelPath), precision: plan.precision)
       } catch {
         throw .failure(error.description)
       }
@@ -92,6 +98,7 @@ enum ReportCommand: Command {
       modelPath: modelPath, dataPaths: dataPaths, outDirectory: URL(fileURLWithPath: out),
       sampleCount: try arguments.int("--samples", default: 50, in: 1...1000),
       mistakeLimit: try arguments.int("--mistakes", default: 30, in: 0...500),
-      seed: UInt64(try arguments.int("--seed", default: 0, in: 0...Int.max)))
+      seed: UInt64(try arguments.int("--seed", default: 0, in: 0...Int.max)),
+      precision: try ModelLoading.precision(arguments))
   }
 }

@@ -37,6 +37,10 @@ enum TrainCommand: Command {
         "--model", "NAME",
         "architecture: \(ModelBuilder.names.joined(separator: ", ")); default reference"),
       .value("--epochs", "N", "epochs; default 60"),
+      .value(
+        "--precision", "P",
+        "number format to compute in: fp32 (default) or bf16 (weights stay fp32); kept on"
+          + " --resume"),
       .value("--batch-size", "N", "samples per batch; default 512"),
       .value("--optimizer", "NAME", "rmsprop, sgd or adam; default rmsprop"),
       .value("--learning-rate", "LR", "default 0.001 (rmsprop, adam) or 0.01 (sgd)"),
@@ -176,6 +180,7 @@ enum TrainCommand: Command {
     let modelName = try arguments.choice(
       "--model", default: "reference", from: ModelBuilder.names)
     configuration.maxShift = try arguments.int("--augment-shift", default: 0, in: 0...8)
+    configuration.precision = try ModelLoading.precision(arguments)
     let optimizerName = try arguments.choice(
       "--optimizer", default: "rmsprop", from: ["rmsprop", "sgd", "adam"])
     let learningRate = try arguments.double(
@@ -371,7 +376,8 @@ enum TrainCommand: Command {
     } else {
       var generator = SeededGenerator(seed: configuration.seed)
       do {
-        model = try Model(named: plan.modelName, generator: &generator)
+        model = try Model(
+          named: plan.modelName, generator: &generator, precision: configuration.precision)
       } catch {
         throw .failure(error.description)
       }
@@ -450,6 +456,7 @@ enum TrainCommand: Command {
       ("model", "\(model.architecture.name), \(parameterCount) parameters"),
       ("optimizer", optimizer.configuration.description),
       ("epochs", "\(configuration.epochCount), batch size \(configuration.batchSize)"),
+      ("precision", configuration.precision.rawValue),
       ("batch-norm statistics", configuration.batchNormStatistics.rawValue),
       (
         "augmentation",
@@ -488,7 +495,7 @@ enum TrainCommand: Command {
       FileManager.default.fileExists(atPath: best.path)
     {
       do {
-        model = try ModelFile.read(from: best).model
+        model = try ModelFile.read(from: best, precision: trainer.configuration.precision).model
       } catch {
         throw .failure(error.description)
       }

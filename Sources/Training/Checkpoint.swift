@@ -50,7 +50,8 @@ public struct Checkpoint {
     try Safetensors.write(tensors, metadata: stored, to: url)
   }
 
-  /// Reads a checkpoint and rebuilds the model and optimizer from it.
+  /// Reads a checkpoint and rebuilds the model (in the run's ``TrainingConfiguration/precision``)
+  /// and the optimizer from it.
   /// - Parameter url: a file written by
   ///   ``write(model:optimizer:configuration:progress:metadata:to:)``.
   /// - Returns: the checkpoint.
@@ -66,13 +67,15 @@ public struct Checkpoint {
         path: path,
         problem: "format '\(metadata["format"] ?? "none")', expected '\(formatName)'")
     }
-    let model = try ModelFile.model(from: contents.tensors, metadata: metadata, path: path)
     let configuration: OptimizerConfiguration = try decode("optimizer", metadata, path)
     let progress: TrainingProgress = try decode("progress", metadata, path)
     let settings: TrainingConfiguration = try decode("configuration", metadata, path)
     if let problem = settings.problem ?? progress.problem(epochCount: settings.epochCount) {
       throw .incompatibleFile(path: path, problem: problem)
     }
+    // The model computes in the run's precision, so a resumed run keeps it.
+    let model = try ModelFile.model(
+      from: contents.tensors, metadata: metadata, path: path, precision: settings.precision)
     guard let iterations = metadata["optimizerIterations"].flatMap({ Int($0) }) else {
       throw .incompatibleFile(path: path, problem: "'optimizerIterations' is missing or invalid")
     }

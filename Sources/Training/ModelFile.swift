@@ -44,17 +44,23 @@ public enum ModelFile {
   }
 
   /// Reads a model file and rebuilds the model with its weights.
-  /// - Parameter url: a file written by ``write(_:to:metadata:)``.
+  ///
+  /// The weights are stored in fp32 whatever precision the model was trained in; `precision`
+  /// chooses how the rebuilt model computes.
+  /// - Parameters:
+  ///   - url: a file written by ``write(_:to:metadata:)``.
+  ///   - precision: the number format of the rebuilt model; default fp32.
   /// - Returns: the model and the file's metadata.
   /// - Throws: the errors of ``Safetensors/read(from:)``, and
   ///   ``TrainingError/incompatibleFile(path:problem:)`` when the file is not a model of this
   ///   format, its architecture fails ``Architecture/validate()``, or a tensor is missing, has
   ///   the wrong shape or holds non-finite values.
-  public static func read(from url: URL) throws(TrainingError) -> (
+  public static func read(from url: URL, precision: Precision = .fp32) throws(TrainingError) -> (
     model: Model, metadata: [String: String]
   ) {
     let contents = try Safetensors.read(from: url)
-    let model = try model(from: contents.tensors, metadata: contents.metadata, path: url.path)
+    let model = try model(
+      from: contents.tensors, metadata: contents.metadata, path: url.path, precision: precision)
     return (model, contents.metadata)
   }
 
@@ -63,10 +69,12 @@ public enum ModelFile {
   ///   - tensors: at least one tensor per model parameter, by name; others are ignored.
   ///   - metadata: must hold `format` and `architecture`.
   ///   - path: the file's name, for messages.
+  ///   - precision: the number format of the model; default fp32.
   /// - Returns: the model with the stored weights.
   /// - Throws: ``TrainingError/incompatibleFile(path:problem:)``.
   static func model(
-    from tensors: [(name: String, tensor: Tensor)], metadata: [String: String], path: String
+    from tensors: [(name: String, tensor: Tensor)], metadata: [String: String], path: String,
+    precision: Precision = .fp32
   ) throws(TrainingError) -> Model {
     guard let format = metadata["format"] else {
       throw .incompatibleFile(
@@ -91,7 +99,7 @@ public enum ModelFile {
     var generator = SeededGenerator(seed: 0)
     let model: Model
     do {
-      model = try Model(architecture: architecture, generator: &generator)
+      model = try Model(architecture: architecture, generator: &generator, precision: precision)
     } catch {
       throw .incompatibleFile(path: path, problem: "cannot build the architecture: \(error)")
     }

@@ -1,6 +1,8 @@
+import NeuralNet
+
 /// The settings of a training run that the trainer itself uses.
 ///
-/// The defaults are the reference recipe: 60 epochs of batches of 512.
+/// The defaults are the reference recipe: 60 epochs of batches of 512, in fp32.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
   /// How batch-norm moving statistics are kept for evaluation and the saved model.
   public enum BatchNormStatistics: String, Codable, Sendable, CaseIterable {
@@ -26,9 +28,34 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   /// The largest random shift, in pixels, applied to each training image; 0 for none (the
   /// reference recipe).
   public var maxShift = 0
+  /// The number format the model computes in; default fp32.
+  ///
+  /// Stored in the checkpoint, so a resumed run keeps it.
+  public var precision = Precision.fp32
 
   /// Creates the reference settings.
   public init() {}
+
+  private enum CodingKeys: String, CodingKey {
+    case epochCount, batchSize, seed, timeBudgetSeconds, batchNormStatistics
+    case calibrationSampleCount, maxShift, precision
+  }
+
+  /// Reads settings written by ``encode(to:)``; a missing `precision` (a run saved before it
+  /// existed) is fp32.
+  /// - Throws: `DecodingError` for a missing or mistyped value.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    epochCount = try container.decode(Int.self, forKey: .epochCount)
+    batchSize = try container.decode(Int.self, forKey: .batchSize)
+    seed = try container.decode(UInt64.self, forKey: .seed)
+    timeBudgetSeconds = try container.decodeIfPresent(Double.self, forKey: .timeBudgetSeconds)
+    batchNormStatistics = try container.decode(
+      BatchNormStatistics.self, forKey: .batchNormStatistics)
+    calibrationSampleCount = try container.decode(Int.self, forKey: .calibrationSampleCount)
+    maxShift = try container.decode(Int.self, forKey: .maxShift)
+    precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .fp32
+  }
 
   /// What is wrong with these settings, or `nil` when a trainer can run them (a checkpoint's
   /// settings are checked before they are trusted).
