@@ -1,8 +1,15 @@
 import CDNNL
 import TensorCore
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A model bound to one batch size and mode: every layer's step, the activations and the
 /// gradient buffers, created once and reused for every batch of that size.
+///
+/// Gradient buffers whose lifetimes in the backward pass do not overlap share memory (see
+/// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``.
 final class Plan {
   let batch: Int
   let mode: PlanMode
@@ -11,9 +18,15 @@ final class Plan {
   let gradients: [DNNLBuffer]
   /// Per node, per input: the buffer the node's backward writes that input's gradient into.
   let inputGradients: [[DNNLBuffer?]]
-  /// Per node with several consumers: the consumers' gradient buffers, summed before backward.
+  /// Per node with several consumers: the consumers' gradient buffers, summed before backward;
+  /// the first part may be the node's gradient buffer itself.
   let gradientParts: [[DNNLBuffer]]
+  /// The bytes of the shared gradient blocks.
+  let gradientByteCount: Int
+  /// The bytes the gradient buffers would take with a block each.
+  let unsharedGradientByteCount: Int
   private let context: DNNLContext
+  private let blocks: [UnsafeMutableRawPointer]
 
   init(
     layers: [any Layer], inputs: [[Int]], consumers: [[Int]], batch: Int, mode: PlanMode,
@@ -23,9 +36,7 @@ final class Plan {
     self.mode = mode
     self.context = context
     var steps: [LayerStep] = []
-    var gradients: [DNNLBuffer] = []
-    var inputGradients: [[DNNLBuffer?]] = []
-    var parts = [[DNNLBuffer]](repeating: [], count: layers.count)
+    var layout = GradientLayout(nodeCount: layers.count)
     let training = mode == .training
     for (i, layer) in layers.enumerated() {
       let sources = inputs[i].map { steps[$0].output }
@@ -36,32 +47,40 @@ final class Plan {
         context: context)
       steps.append(step)
       guard training else { continue }
-
-      // Route each input's gradient: straight into the producer's buffer when this is its only
-      // consumer, else into a part that is summed before the producer's backward.
-      var targets: [DNNLBuffer?] = []
-      for j in inputs[i] {
-        if j == 0 && !wantsInputGradient {
-          targets.append(nil)
-        } else if consumers[j].count == 1 {
-          targets.append(gradients[j])
-        } else {
-          let part = DNNLBuffer(steps[j].output.desc, context)
-          parts[j].append(part)
-          targets.append(part)
-        }
+      let targets = inputs[i].map { j in
+        j == 0 && !wantsInputGradient
+          ? nil : layout.inputGradient(of: j, for: i, desc: steps[j].output.desc, consumers[j])
       }
-      inputGradients.append(targets)
-      if step is IdentityStep, let target = targets.first ?? nil {
-        gradients.append(target)
-      } else {
-        gradients.append(DNNLBuffer(step.output.desc, context))
-      }
+      layout.addNode(
+        i, targets: targets, passesThrough: step is IdentityStep, desc: step.output.desc,
+        consumerCount: consumers[i].count)
     }
     self.steps = steps
-    self.gradients = gradients
-    self.inputGradients = inputGradients
-    gradientParts = parts
+    guard training else {
+      gradients = []
+      inputGradients = []
+      gradientParts = []
+      gradientByteCount = 0
+      unsharedGradientByteCount = 0
+      blocks = []
+      return
+    }
+
+    // The loss writes the last gradient before the backward pass; the input gradient is read
+    // after it.
+    layout.markUse(of: layout.gradients[layers.count - 1], at: -1)
+    layout.markUse(of: layout.gradients[0], at: layers.count)
+    let buffers = layout.makeBuffers(context)
+    blocks = buffers.blocks
+    gradientByteCount = buffers.blockBytes
+    unsharedGradientByteCount = layout.descs.reduce(0) { $0 + MemoryDesc.byteCount($1) }
+    gradients = layout.gradients.map { buffers.buffers[$0] }
+    inputGradients = layout.inputGradients.map { $0.map { $0.map { buffers.buffers[$0] } } }
+    gradientParts = layout.parts.map { $0.map { buffers.buffers[$0] } }
+  }
+
+  deinit {
+    for block in blocks { free(block) }
   }
 
   /// The model's input buffer, `[N, H, W, C]` in plain NHWC.
@@ -106,15 +125,9 @@ final class Plan {
 
   private func sumParts(into i: Int) {
     let parts = gradientParts[i]
-    guard let first = parts.first else { return }
+    if parts.isEmpty { return }
     context.wait()
-    let target = gradients[i].data
-    let count = gradients[i].floatCount
-    target.update(from: first.data, count: count)
-    for part in parts.dropFirst() {
-      let p = part.data
-      for k in 0..<count { target[k] += p[k] }
-    }
+    Elementwise.sum(parts, into: gradients[i])
   }
 
   // MARK: - Keras-layout exchange
