@@ -1,9 +1,5 @@
 import CDNNL
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Which gradient buffers a training plan needs, when each is used in the backward pass, and
 /// which of them can share memory.
 ///
@@ -94,43 +90,17 @@ struct GradientLayout {
     return descs.count - 1
   }
 
-  /// Assigns every buffer to a block (largest buffers first, each into the first block whose
-  /// buffers' lives do not overlap its own), allocates the blocks zero-filled, and makes a
-  /// buffer borrowing its block for each descriptor.
-  /// - Returns: the buffers by id, the blocks (to be freed by the caller), and their bytes.
-  func makeBuffers(
-    _ context: DNNLContext
-  ) -> (buffers: [DNNLBuffer], blocks: [UnsafeMutableRawPointer], blockBytes: Int) {
-    let sizes = descs.map { max(MemoryDesc.byteCount($0), 64) }
-    let order = descs.indices.sorted {
-      sizes[$0] > sizes[$1] || (sizes[$0] == sizes[$1] && $0 < $1)
-    }
-    var blockOf = [Int](repeating: 0, count: descs.count)
-    var lives: [[ClosedRange<Int>]] = []
-    var blockSizes: [Int] = []
-    for id in order {
-      let life = firstUse[id]...lastUse[id]
-      if let k = lives.firstIndex(where: { $0.allSatisfy { !$0.overlaps(life) } }) {
-        lives[k].append(life)
-        blockOf[id] = k
-      } else {
-        lives.append([life])
-        blockSizes.append(sizes[id])
-        blockOf[id] = lives.count - 1
-      }
-    }
-    let blocks = blockSizes.map { bytes -> UnsafeMutableRawPointer in
-      var raw: UnsafeMutableRawPointer?
-      guard posix_memalign(&raw, 64, bytes) == 0, let pointer = raw else {
-        fatalError("out of memory allocating \(bytes) bytes for gradients")
-      }
-      memset(pointer, 0, bytes)
-      return pointer
-    }
+  /// Assigns the buffers to shared blocks (see ``MemoryBlocks``) and makes a buffer borrowing
+  /// its block for each descriptor.
+  /// - Returns: the buffers by id, and the blocks they borrow (which must outlive them).
+  func makeBuffers(_ context: DNNLContext) -> (buffers: [DNNLBuffer], blocks: MemoryBlocks) {
+    let blocks = MemoryBlocks(
+      sizes: descs.map { MemoryDesc.byteCount($0) },
+      lives: descs.indices.map { firstUse[$0]...lastUse[$0] })
     let buffers = descs.indices.map { id in
       DNNLBuffer(
-        descs[id], context, borrowing: blocks[blockOf[id]].assumingMemoryBound(to: Float.self))
+        descs[id], context, borrowing: blocks.pointer(for: id).assumingMemoryBound(to: Float.self))
     }
-    return (buffers, blocks, blockSizes.reduce(0, +))
+    return (buffers, blocks)
   }
 }

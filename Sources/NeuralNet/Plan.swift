@@ -1,15 +1,13 @@
 import CDNNL
 import TensorCore
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// A model bound to one batch size and mode: every layer's step, the activations and the
 /// gradient buffers, created once and reused for every batch of that size.
 ///
-/// Gradient buffers whose lifetimes in the backward pass do not overlap share memory (see
-/// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``.
+/// Gradient buffers whose lives in the backward pass do not overlap share memory (see
+/// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``. In inference, where
+/// no backward pass needs them, activations whose lives in the forward pass do not overlap share
+/// memory too; ``output`` stays valid after ``forward(_:)``.
 final class Plan {
   let batch: Int
   let mode: PlanMode
@@ -26,7 +24,8 @@ final class Plan {
   /// The bytes the gradient buffers would take with a block each.
   let unsharedGradientByteCount: Int
   private let context: DNNLContext
-  private let blocks: [UnsafeMutableRawPointer]
+  /// The memory of the gradient buffers, or in inference of the shared activations.
+  let blocks: MemoryBlocks?
 
   init(
     layers: [any Layer], inputs: [[Int]], consumers: [[Int]], batch: Int, mode: PlanMode,
@@ -62,7 +61,7 @@ final class Plan {
       gradientParts = []
       gradientByteCount = 0
       unsharedGradientByteCount = 0
-      blocks = []
+      blocks = Plan.shareActivations(of: steps, consumers: consumers)
       return
     }
 
@@ -72,15 +71,52 @@ final class Plan {
     layout.markUse(of: layout.gradients[0], at: layers.count)
     let buffers = layout.makeBuffers(context)
     blocks = buffers.blocks
-    gradientByteCount = buffers.blockBytes
+    gradientByteCount = buffers.blocks.byteCount
     unsharedGradientByteCount = layout.descs.reduce(0) { $0 + MemoryDesc.byteCount($1) }
     gradients = layout.gradients.map { buffers.buffers[$0] }
     inputGradients = layout.inputGradients.map { $0.map { $0.map { buffers.buffers[$0] } } }
     gradientParts = layout.parts.map { $0.map { buffers.buffers[$0] } }
   }
 
-  deinit {
-    for block in blocks { free(block) }
+  /// Moves the activations of an inference plan onto shared blocks.
+  ///
+  /// The output buffer of node `k` (an object several pass-through nodes may hand on) lives
+  /// from its producer's forward to the last forward that reads it; the last node's output
+  /// lives past the end. Buffers with padding keep their own storage, since oneDNN expects
+  /// padding to hold zeros and a shared block holds whatever its last buffer left there.
+  private static func shareActivations(
+    of steps: [LayerStep], consumers: [[Int]]
+  ) -> MemoryBlocks? {
+    var index: [ObjectIdentifier: Int] = [:]
+    var buffers: [DNNLBuffer] = []
+    var lives: [ClosedRange<Int>] = []
+    for (k, step) in steps.enumerated() {
+      let end = k == steps.count - 1 ? steps.count : max(k, consumers[k].max() ?? k)
+      if let id = index[ObjectIdentifier(step.output)] {
+        lives[id] = min(lives[id].lowerBound, k)...max(lives[id].upperBound, end)
+      } else {
+        index[ObjectIdentifier(step.output)] = buffers.count
+        buffers.append(step.output)
+        lives.append(k...end)
+      }
+    }
+    let shared = buffers.indices.filter { hasNoPadding(buffers[$0]) }
+    guard !shared.isEmpty else { return nil }
+    let blocks = MemoryBlocks(
+      sizes: shared.map { buffers[$0].byteCount }, lives: shared.map { lives[$0] })
+    for (slot, id) in shared.enumerated() { buffers[id].rebind(to: blocks.pointer(for: slot)) }
+    return blocks
+  }
+
+  /// Whether a buffer's bytes are exactly its logical elements.
+  private static func hasNoPadding(_ buffer: DNNLBuffer) -> Bool {
+    let size: Int
+    switch buffer.dataType {
+    case dnnl_f32: size = 4
+    case dnnl_bf16: size = 2
+    default: return false
+    }
+    return MemoryDesc.dims(buffer.desc).reduce(1, *) * size == buffer.byteCount
   }
 
   /// The model's input buffer, `[N, H, W, C]` in plain NHWC.
