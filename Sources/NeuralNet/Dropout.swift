@@ -208,13 +208,15 @@ final class DropoutMask {
     var i = range.lowerBound
     while i + 8 <= range.upperBound {
       let m = UnsafeRawPointer(keep + i).loadUnaligned(as: SIMD8<UInt8>.self)
+      // 0 - 1 is all ones, so the mask selects the bits of the scale or of +0.
       let factor = unsafeBitCast(
-        SIMD8<UInt32>(truncatingIfNeeded: m) &* scaleBits, to: SIMD8<Float>.self)
+        (SIMD8<UInt32>() &- SIMD8<UInt32>(truncatingIfNeeded: m)) & scaleBits,
+        to: SIMD8<Float>.self)
       Elementwise.store8(Elementwise.load8(from, i, type) * factor, to, i, type)
       i += 8
     }
     while i < range.upperBound {
-      let factor = Float(bitPattern: UInt32(keep[i]) &* scaleBits)
+      let factor = Float(bitPattern: (0 &- UInt32(keep[i])) & scaleBits)
       Elementwise.store1(Elementwise.load1(from, i, type) * factor, to, i, type)
       i += 1
     }
@@ -246,6 +248,7 @@ private struct LaneGenerator {
     }
   }
 
+  @inline(__always)
   mutating func next() -> SIMD8<UInt64> {
     let sum = s0 &+ s3
     let result = ((sum &<< 23) | (sum &>> 41)) &+ s0
