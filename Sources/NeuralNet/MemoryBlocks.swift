@@ -22,6 +22,18 @@ final class MemoryBlocks {
   ///   - sizes: per buffer, its bytes.
   ///   - lives: per buffer, the times it is used, first to last.
   init(sizes: [Int], lives: [ClosedRange<Int>]) {
+    let assignment = MemoryBlocks.assign(sizes: sizes, lives: lives)
+    pointers = assignment.blockSizes.map { HostMemory.allocate($0) }
+    byteCount = assignment.blockSizes.reduce(0, +)
+    blockSizes = assignment.blockSizes
+    blockOf = assignment.blockOf
+  }
+
+  /// The assignment without the memory: per buffer its block, and per block its bytes (a
+  /// multiple of 64).
+  static func assign(
+    sizes: [Int], lives: [ClosedRange<Int>]
+  ) -> (blockOf: [Int], blockSizes: [Int]) {
     precondition(sizes.count == lives.count, "one life per buffer size")
     let order = sizes.indices.sorted {
       sizes[$0] > sizes[$1] || (sizes[$0] == sizes[$1] && $0 < $1)
@@ -36,14 +48,11 @@ final class MemoryBlocks {
         blockOf[id] = k
       } else {
         blockLives.append([life])
-        blockSizes.append(max(sizes[id], 64))
+        blockSizes.append((max(sizes[id], 64) + 63) / 64 * 64)
         blockOf[id] = blockLives.count - 1
       }
     }
-    pointers = blockSizes.map { HostMemory.allocate($0) }
-    byteCount = blockSizes.reduce(0, +)
-    self.blockSizes = blockSizes
-    self.blockOf = blockOf
+    return (blockOf, blockSizes)
   }
 
   deinit {
@@ -92,5 +101,22 @@ enum HostMemory {
     } else {
       free(pointer)
     }
+  }
+}
+
+/// One zero-filled mapping from ``HostMemory``, freed with this object.
+final class HostMapping {
+  /// The start of the memory, 64-byte aligned.
+  let pointer: UnsafeMutableRawPointer
+  /// Its bytes.
+  let byteCount: Int
+
+  init(byteCount: Int) {
+    self.byteCount = byteCount
+    pointer = HostMemory.allocate(byteCount)
+  }
+
+  deinit {
+    HostMemory.deallocate(pointer, bytes: byteCount)
   }
 }

@@ -8,11 +8,12 @@ import TensorCore
 /// and the output is a softmax over classes, fused with categorical cross-entropy in training.
 /// Primitives and buffers are made once per batch size and mode and cached.
 ///
-/// - Note: each cached plan holds the activations and gradient buffers of its batch size, which
-///   become resident when first used. For the reference model at batch 512: a training plan
-///   holds 358 MB of activations and 135 MB of gradient blocks (gradients whose lives do not
-///   overlap share memory); an inference plan 138 MB (activations share memory the same way).
-///   ``releasePlans()`` frees them.
+/// - Note: plans of every batch size and mode share one block of activation memory, lent to
+///   the plan that runs, the size of the largest plan's needs (for the reference model at
+///   batch 512: 358 MB for training, 138 MB for inference, where activations whose lives do not
+///   overlap share memory). Each training plan also holds its gradient blocks (135 MB at batch
+///   512; gradients whose lives do not overlap share memory), resident once first used.
+///   ``releasePlans()`` frees them all.
 ///
 /// ```swift
 /// var generator = SeededGenerator(seed: 42)
@@ -33,6 +34,10 @@ public final class Model {
   let consumers: [[Int]]
   let context: DNNLContext
   private var plans: [PlanKey: Plan] = [:]
+  /// The memory lent to the activations of the plan that runs (plans run one at a time).
+  private var activationMemory: HostMapping?
+  /// The plan whose activations are bound to ``activationMemory``.
+  private var boundPlan: PlanKey?
 
   private struct PlanKey: Hashable {
     var batch: Int
@@ -129,6 +134,8 @@ public final class Model {
   /// Frees the cached primitives and buffers of every batch size (they are rebuilt on demand).
   public func releasePlans() {
     plans.removeAll()
+    boundPlan = nil
+    activationMemory = nil
   }
 
   // MARK: - Training
@@ -299,12 +306,35 @@ public final class Model {
   ) throws(NeuralNetError) -> Plan {
     precondition(batch > 0, "a batch needs at least one sample, got \(batch)")
     let key = PlanKey(batch: batch, mode: mode, wantsInputGradient: wantsInputGradient)
-    if let plan = plans[key] { return plan }
-    let plan = try Plan(
-      layers: layers, inputs: inputs, consumers: consumers, batch: batch, mode: mode,
-      wantsInputGradient: wantsInputGradient, context: context)
-    plans[key] = plan
+    let plan: Plan
+    if let cached = plans[key] {
+      plan = cached
+    } else {
+      plan = try Plan(
+        layers: layers, inputs: inputs, consumers: consumers, batch: batch, mode: mode,
+        wantsInputGradient: wantsInputGradient, context: context)
+      plans[key] = plan
+    }
+    bindActivations(of: plan, key: key)
     return plan
+  }
+
+  /// Lends the activation memory to `plan` unless it holds it already.
+  ///
+  /// Plans run one at a time and keep nothing in their activations from one call to the next
+  /// (a training step's forward and backward passes use one plan), so the plans of a model
+  /// share one block the size of the largest plan's needs. A plan that is not bound has its
+  /// activations pointing at memory another plan uses, so a plan is used only through a fresh
+  /// ``plan(batch:mode:wantsInputGradient:)`` call.
+  private func bindActivations(of plan: Plan, key: PlanKey) {
+    if boundPlan == key { return }
+    if (activationMemory?.byteCount ?? -1) < plan.activationByteCount {
+      // The other plans rebind before they next run, so the old block can go.
+      activationMemory = nil
+      activationMemory = HostMapping(byteCount: plan.activationByteCount)
+    }
+    if let activationMemory { plan.bindActivations(to: activationMemory) }
+    boundPlan = key
   }
 
   private func load(_ images: UnsafePointer<Float>, into plan: Plan) {

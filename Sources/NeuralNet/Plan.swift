@@ -5,9 +5,14 @@ import TensorCore
 /// gradient buffers, created once and reused for every batch of that size.
 ///
 /// Gradient buffers whose lives in the backward pass do not overlap share memory (see
-/// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``. In inference, where
-/// no backward pass needs them, activations whose lives in the forward pass do not overlap share
-/// memory too; ``output`` stays valid after ``forward(_:)``.
+/// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``.
+///
+/// Activations live in memory the model lends to the plan it runs (``bindActivations(to:)``),
+/// laid out by ``activationOffsets``: one after the other in training, where the backward pass
+/// reads them all; in inference, buffers whose lives in the forward pass do not overlap share a
+/// block, and ``output`` stays valid after ``forward(_:)``. Buffers with padding keep their own
+/// storage, since oneDNN expects padding to hold zeros and shared memory holds whatever another
+/// buffer left there.
 final class Plan {
   let batch: Int
   let mode: PlanMode
@@ -23,9 +28,13 @@ final class Plan {
   let gradientByteCount: Int
   /// The bytes the gradient buffers would take with a block each.
   let unsharedGradientByteCount: Int
+  /// The activations kept in lent memory and their byte offsets in it.
+  let activationOffsets: [(buffer: DNNLBuffer, offset: Int)]
+  /// The bytes of lent memory the activations need.
+  let activationByteCount: Int
   private let context: DNNLContext
-  /// The memory of the gradient buffers, or in inference of the shared activations.
-  let blocks: MemoryBlocks?
+  /// The memory of the gradient buffers.
+  private let gradientBlocks: MemoryBlocks?
 
   init(
     layers: [any Layer], inputs: [[Int]], consumers: [[Int]], batch: Int, mode: PlanMode,
@@ -55,13 +64,15 @@ final class Plan {
         consumerCount: consumers[i].count)
     }
     self.steps = steps
+    (activationOffsets, activationByteCount) = Plan.layOutActivations(
+      of: steps, consumers: consumers, isTraining: training)
     guard training else {
       gradients = []
       inputGradients = []
       gradientParts = []
       gradientByteCount = 0
       unsharedGradientByteCount = 0
-      blocks = Plan.shareActivations(of: steps, consumers: consumers)
+      gradientBlocks = nil
       return
     }
 
@@ -70,7 +81,7 @@ final class Plan {
     layout.markUse(of: layout.gradients[layers.count - 1], at: -1)
     layout.markUse(of: layout.gradients[0], at: layers.count)
     let buffers = layout.makeBuffers(context)
-    blocks = buffers.blocks
+    gradientBlocks = buffers.blocks
     gradientByteCount = buffers.blocks.byteCount
     unsharedGradientByteCount = layout.descs.reduce(0) { $0 + MemoryDesc.byteCount($1) }
     gradients = layout.gradients.map { buffers.buffers[$0] }
@@ -78,20 +89,31 @@ final class Plan {
     gradientParts = layout.parts.map { $0.map { buffers.buffers[$0] } }
   }
 
-  /// Moves the activations of an inference plan onto shared blocks.
+  /// Moves every activation in ``activationOffsets`` onto `memory` at its offset; the contents
+  /// are not carried over.
+  ///
+  /// The first call frees the storage the activations were created with (mapped and never
+  /// written, so it cost no resident memory).
+  /// - Precondition: `memory` spans at least ``activationByteCount`` bytes.
+  func bindActivations(to memory: HostMapping) {
+    precondition(memory.byteCount >= activationByteCount, "lent activation memory is too small")
+    for (buffer, offset) in activationOffsets { buffer.rebind(to: memory.pointer + offset) }
+  }
+
+  /// The activations that go into lent memory and their offsets.
   ///
   /// The output buffer of node `k` (an object several pass-through nodes may hand on) lives
   /// from its producer's forward to the last forward that reads it; the last node's output
-  /// lives past the end. Buffers with padding keep their own storage, since oneDNN expects
-  /// padding to hold zeros and a shared block holds whatever its last buffer left there.
-  private static func shareActivations(
-    of steps: [LayerStep], consumers: [[Int]]
-  ) -> MemoryBlocks? {
+  /// lives past the end. In training every buffer also lives through the backward pass.
+  private static func layOutActivations(
+    of steps: [LayerStep], consumers: [[Int]], isTraining: Bool
+  ) -> ([(buffer: DNNLBuffer, offset: Int)], Int) {
     var index: [ObjectIdentifier: Int] = [:]
     var buffers: [DNNLBuffer] = []
     var lives: [ClosedRange<Int>] = []
     for (k, step) in steps.enumerated() {
-      let end = k == steps.count - 1 ? steps.count : max(k, consumers[k].max() ?? k)
+      var end = k == steps.count - 1 ? steps.count : max(k, consumers[k].max() ?? k)
+      if isTraining { end = steps.count }
       if let id = index[ObjectIdentifier(step.output)] {
         lives[id] = min(lives[id].lowerBound, k)...max(lives[id].upperBound, end)
       } else {
@@ -100,12 +122,19 @@ final class Plan {
         lives.append(k...end)
       }
     }
-    let shared = buffers.indices.filter { hasNoPadding(buffers[$0]) }
-    guard !shared.isEmpty else { return nil }
-    let blocks = MemoryBlocks(
-      sizes: shared.map { buffers[$0].byteCount }, lives: shared.map { lives[$0] })
-    for (slot, id) in shared.enumerated() { buffers[id].rebind(to: blocks.pointer(for: slot)) }
-    return blocks
+    let kept = buffers.indices.filter { hasNoPadding(buffers[$0]) }
+    let assignment = MemoryBlocks.assign(
+      sizes: kept.map { buffers[$0].byteCount }, lives: kept.map { lives[$0] })
+    var blockOffsets: [Int] = []
+    var total = 0
+    for size in assignment.blockSizes {
+      blockOffsets.append(total)
+      total += size
+    }
+    let offsets = kept.enumerated().map { slot, id in
+      (buffer: buffers[id], offset: blockOffsets[assignment.blockOf[slot]])
+    }
+    return (offsets, total)
   }
 
   /// Whether a buffer's bytes are exactly its logical elements.
