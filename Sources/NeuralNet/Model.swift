@@ -10,7 +10,7 @@ import TensorCore
 ///
 /// - Note: plans of every batch size and mode share one block of activation memory, lent to
 ///   the plan that runs, the size of the largest plan's needs (for the reference model at
-///   batch 512: 358 MB for training, 138 MB for inference, where activations whose lives do not
+///   batch 512: 297 MB for training, 138 MB for inference; activations whose lives do not
 ///   overlap share memory). Each training plan also holds its gradient blocks (135 MB at batch
 ///   512; gradients whose lives do not overlap share memory), resident once first used.
 ///   ``releasePlans()`` frees them all.

@@ -65,7 +65,7 @@ final class Plan {
     }
     self.steps = steps
     (activationOffsets, activationByteCount) = Plan.layOutActivations(
-      of: steps, consumers: consumers, isTraining: training)
+      of: steps, layers: layers, consumers: consumers, isTraining: training)
     guard training else {
       gradients = []
       inputGradients = []
@@ -104,16 +104,19 @@ final class Plan {
   ///
   /// The output buffer of node `k` (an object several pass-through nodes may hand on) lives
   /// from its producer's forward to the last forward that reads it; the last node's output
-  /// lives past the end. In training every buffer also lives through the backward pass.
+  /// lives past the end. In training a buffer also lives through the backward pass when a
+  /// reader's backward reads it (see ``backwardReadsInput(_:)``).
   private static func layOutActivations(
-    of steps: [LayerStep], consumers: [[Int]], isTraining: Bool
+    of steps: [LayerStep], layers: [any Layer], consumers: [[Int]], isTraining: Bool
   ) -> ([(buffer: DNNLBuffer, offset: Int)], Int) {
     var index: [ObjectIdentifier: Int] = [:]
     var buffers: [DNNLBuffer] = []
     var lives: [ClosedRange<Int>] = []
     for (k, step) in steps.enumerated() {
       var end = k == steps.count - 1 ? steps.count : max(k, consumers[k].max() ?? k)
-      if isTraining { end = steps.count }
+      if isTraining && consumers[k].contains(where: { backwardReadsInput(layers[$0]) }) {
+        end = steps.count
+      }
       if let id = index[ObjectIdentifier(step.output)] {
         lives[id] = min(lives[id].lowerBound, k)...max(lives[id].upperBound, end)
       } else {
@@ -135,6 +138,19 @@ final class Plan {
       (buffer: buffers[id], offset: blockOffsets[assignment.blockOf[slot]])
     }
     return (offsets, total)
+  }
+
+  /// Whether a layer's training backward pass reads its input activations.
+  ///
+  /// Max pooling keeps the positions of its maxima in a workspace, concatenation only splits
+  /// the gradient and dropout keeps its mask; a pass-through layer reads nothing itself (its
+  /// readers are the readers of the same buffer). Every other layer reads its source.
+  private static func backwardReadsInput(_ layer: any Layer) -> Bool {
+    switch layer {
+    case is MaxPool2D, is Concatenate, is Dropout, is Flatten: false
+    case let activation as Activation: activation.kind == .relu && !activation.isFusedIntoProducer
+    default: true
+    }
   }
 
   /// Whether a buffer's bytes are exactly its logical elements.
