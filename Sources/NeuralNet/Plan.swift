@@ -8,9 +8,9 @@ import TensorCore
 /// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``.
 ///
 /// Activations live in memory the model lends to the plan it runs (``bindActivations(to:)``),
-/// laid out by ``activationOffsets``: one after the other in training, where the backward pass
-/// reads them all; in inference, buffers whose lives in the forward pass do not overlap share a
-/// block, and ``output`` stays valid after ``forward(_:)``. Buffers with padding keep their own
+/// laid out by ``activationOffsets``: buffers whose lives do not overlap share a block. In
+/// training, a buffer some backward pass reads lives to the end; in both modes ``output`` stays
+/// valid after ``forward(_:)``. Buffers with padding keep their own
 /// storage, since oneDNN expects padding to hold zeros and shared memory holds whatever another
 /// buffer left there.
 final class Plan {
