@@ -10,9 +10,8 @@ import TensorCore
 /// Activations live in memory the model lends to the plan it runs (``bindActivations(to:)``),
 /// laid out by ``activationOffsets``: buffers whose lives do not overlap share a block. In
 /// training, a buffer some backward pass reads lives to the end; in both modes ``output`` stays
-/// valid after ``forward(_:)``. Buffers with padding keep their own
-/// storage, since oneDNN expects padding to hold zeros and shared memory holds whatever another
-/// buffer left there.
+/// valid after ``forward(_:)``. Buffers with padding keep their own storage, since oneDNN
+/// expects padding to hold zeros and shared memory holds whatever another buffer left there.
 final class Plan {
   let batch: Int
   let mode: PlanMode
