@@ -157,18 +157,14 @@ enum MemoryDesc {
 /// value or gradient, or another buffer viewed with a different descriptor).
 final class DNNLBuffer {
   let desc: dnnl_memory_desc_t
-  let data: UnsafeMutablePointer<Float>
+  private(set) var data: UnsafeMutablePointer<Float>
   let floatCount: Int
   let memory: dnnl_memory_t
-  private let ownsData: Bool
+  private var ownsData: Bool
 
   init(_ desc: dnnl_memory_desc_t, _ context: DNNLContext) {
     let bytes = max(MemoryDesc.byteCount(desc), 64)
-    var raw: UnsafeMutableRawPointer?
-    guard posix_memalign(&raw, 64, bytes) == 0, let pointer = raw else {
-      fatalError("out of memory allocating \(bytes) bytes for an activation")
-    }
-    memset(pointer, 0, bytes)
+    let pointer = HostMemory.allocate(bytes)
     self.desc = desc
     data = pointer.bindMemory(to: Float.self, capacity: bytes / 4)
     floatCount = MemoryDesc.byteCount(desc) / 4
@@ -189,7 +185,7 @@ final class DNNLBuffer {
 
   deinit {
     dnnl_memory_destroy(memory)
-    if ownsData { free(data) }
+    if ownsData { HostMemory.deallocate(data, bytes: byteCount) }
   }
 
   /// The element type of the descriptor (`dnnl_f32`, `dnnl_bf16`, ...).
@@ -203,6 +199,18 @@ final class DNNLBuffer {
 
   func zero() {
     memset(data, 0, byteCount)
+  }
+
+  /// Moves the buffer and its oneDNN memory onto `pointer`, freeing the storage it owned.
+  ///
+  /// `pointer` is 64-byte aligned, spans at least ``byteCount`` bytes and outlives the buffer;
+  /// the contents are not carried over.
+  func rebind(to pointer: UnsafeMutableRawPointer) {
+    let status = dnnl_memory_set_data_handle(memory, pointer)
+    precondition(status == dnnl_success, "oneDNN set_data_handle failed with status \(status)")
+    if ownsData { HostMemory.deallocate(data, bytes: byteCount) }
+    ownsData = false
+    data = pointer.assumingMemoryBound(to: Float.self)
   }
 
   private static func makeMemory(

@@ -1,20 +1,29 @@
 import CDNNL
+import Dispatch
 import TensorCore
+
+#if canImport(Glibc)
+  import Glibc
+#endif
 
 /// Inverted dropout (Keras `Dropout`).
 ///
 /// In training, `y = x · m / (1 - rate)` with `m ~ Bernoulli(1 - rate)` per element; in
-/// inference, `y = x`. Any shape.
+/// inference, `y = x`. Any shape; `f32` or `bf16` activations.
 ///
 /// The mask is drawn in storage order over the whole buffer, so it works on any oneDNN layout;
-/// padding elements are zero in the input and stay zero.
-///
-/// Note: each 64-bit draw of the generator gives two 24-bit uniforms, which halves the cost of
-/// the mask; the keep test `u < (1 - rate) · 2²⁴` is exact for rates that are multiples of 2⁻²⁴.
+/// padding elements are zero in the input and stay zero. See ``DropoutMask`` for how the mask
+/// follows from the run's generator.
 final class Dropout: Layer {
   let name: String
   let outputShape: NodeShape
   let rate: Float
+  /// Whether training overwrites the input buffer instead of writing its own output buffer.
+  ///
+  /// Set by `Model` when nothing else reads the input buffer (see `Model.markInPlaceDropouts`):
+  /// the producer feeds only this layer and is not the model input, and no backward pass in
+  /// this engine reads its own output, so the producer's backward is unaffected.
+  var isInPlace = false
   var parameters: [Parameter] { [] }
 
   init(name: String, input: NodeShape, rate: Float) throws(NeuralNetError) {
@@ -31,53 +40,225 @@ final class Dropout: Layer {
     context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
     if mode == .inference || rate == 0 { return IdentityStep(input: inputs[0]) }
-    return DropoutStep(input: inputs[0], rate: rate, context: context)
+    return DropoutStep(input: inputs[0], rate: rate, isInPlace: isInPlace, context: context)
   }
 }
 
 /// ``Dropout`` in training mode for one batch size.
 private final class DropoutStep: LayerStep {
   let input: DNNLBuffer
-  let mask: UnsafeMutablePointer<Float>
-  let rate: Float
+  let mask: DropoutMask
+  let context: DNNLContext
+  /// Whether the last forward pass dropped anything; backward is then the identity.
+  private var wasActive = false
 
-  init(input: DNNLBuffer, rate: Float, context: DNNLContext) {
+  init(input: DNNLBuffer, rate: Float, isInPlace: Bool, context: DNNLContext) {
     self.input = input
-    self.rate = rate
-    mask = .allocate(capacity: max(input.floatCount, 1))
-    mask.initialize(repeating: 1, count: max(input.floatCount, 1))
-    super.init(output: DNNLBuffer(input.desc, context))
-  }
-
-  deinit {
-    mask.deallocate()
+    self.context = context
+    mask = DropoutMask(count: Elementwise.elementCount(of: input), rate: rate)
+    super.init(output: isInPlace ? input : DNNLBuffer(input.desc, context))
   }
 
   override func forward(_ state: inout RunState) {
-    let count = input.floatCount
-    let x = input.data
-    let y = output.data
-    guard state.isDropoutActive else {
-      y.update(from: x, count: count)
-      mask.update(repeating: 1, count: count)
-      return
+    context.wait()
+    wasActive = state.isDropoutActive
+    if wasActive {
+      mask.draw(applyingTo: input, into: output, generator: &state.generator)
+    } else if output !== input {
+      memcpy(output.raw, input.raw, input.byteCount)
     }
-    let threshold = UInt64((1 - Double(rate)) * 16_777_216)
-    let keep = 1 / (1 - rate)
-    var i = 0
-    while i < count {
-      let bits = state.generator.next()
-      mask[i] = (bits >> 40) < threshold ? keep : 0
-      if i + 1 < count { mask[i + 1] = ((bits >> 16) & 0xFF_FFFF) < threshold ? keep : 0 }
-      i += 2
-    }
-    for j in 0..<count { y[j] = x[j] * mask[j] }
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {
     guard let target = inputGradients[0] else { return }
-    let dy = outputGradient.data
-    let dx = target.data
-    for j in 0..<input.floatCount { dx[j] = dy[j] * mask[j] }
+    context.wait()
+    if wasActive {
+      mask.apply(to: outputGradient, into: target)
+    } else if target !== outputGradient {
+      memcpy(target.raw, outputGradient.raw, outputGradient.byteCount)
+    }
+  }
+}
+
+// MARK: - Mask
+
+/// The keep mask of inverted dropout over one buffer: one byte per stored element (1 keep,
+/// 0 drop), and the scaling `1 / (1 - rate)` applied with it.
+///
+/// Drawing: the buffer is cut into chunks of `Elementwise.chunkLength` elements; the run's generator
+/// gives one 64-bit seed per chunk, in chunk order, and each chunk draws its elements from its
+/// own eight-lane xoshiro256++ generator seeded from that word through SplitMix64. Chunks run in
+/// parallel, and the mask depends only on the seeds, never on the number of threads.
+///
+/// Note: each 64-bit draw gives two 24-bit uniforms (bits 40-63 and 16-39), which halves the
+/// cost of the mask; the keep test `u < (1 - rate) · 2²⁴` is exact for rates that are multiples
+/// of 2⁻²⁴. One group of 16 elements uses the eight lanes' high uniforms for its first eight
+/// elements and their low uniforms for the next eight.
+final class DropoutMask {
+  /// The number of elements.
+  let count: Int
+  /// `1 / (1 - rate)` as a `Float`, the factor of kept elements.
+  let scale: Float
+  /// The keep threshold on 24-bit uniforms, `(1 - rate) · 2²⁴`.
+  let threshold: UInt64
+  /// One byte per element: 1 keep, 0 drop.
+  let keep: UnsafeMutablePointer<UInt8>
+
+  init(count: Int, rate: Float) {
+    precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
+    self.count = count
+    scale = 1 / (1 - rate)
+    threshold = UInt64((1 - Double(rate)) * 16_777_216)
+    keep = .allocate(capacity: max(count, 1))
+    keep.initialize(repeating: 1, count: max(count, 1))
+  }
+
+  deinit {
+    keep.deallocate()
+  }
+
+  /// Draws a new mask and writes `destination = source · mask · scale`.
+  ///
+  /// `source` and `destination` may be the same buffer; both have this mask's element count and
+  /// the same element type.
+  /// - Parameters:
+  ///   - source: the input activations.
+  ///   - destination: where the result goes.
+  ///   - generator: the run's stream; advanced by one word per chunk.
+  func draw(
+    applyingTo source: DNNLBuffer, into destination: DNNLBuffer,
+    generator: inout SeededGenerator
+  ) {
+    let type = Self.checkedType(source, destination, count: count)
+    let chunks = (count + Elementwise.chunkLength - 1) / Elementwise.chunkLength
+    let seeds = (0..<chunks).map { _ in generator.next() }
+    let memory = ChunkMemory(keep: keep, from: source.raw, to: destination.raw)
+    let threshold = threshold
+    let scaleBits = scale.bitPattern
+    Elementwise.forEachChunk(count: count) { c, range in
+      Self.drawChunk(seed: seeds[c], range: range, threshold: threshold, keep: memory.keep)
+      Self.applyChunk(range: range, memory: memory, scaleBits: scaleBits, type: type)
+    }
+  }
+
+  /// Writes `destination = source · mask · scale` with the current mask (the backward pass).
+  ///
+  /// `source` and `destination` may be the same buffer.
+  func apply(to source: DNNLBuffer, into destination: DNNLBuffer) {
+    let type = Self.checkedType(source, destination, count: count)
+    let memory = ChunkMemory(keep: keep, from: source.raw, to: destination.raw)
+    let scaleBits = scale.bitPattern
+    Elementwise.forEachChunk(count: count) { _, range in
+      Self.applyChunk(range: range, memory: memory, scaleBits: scaleBits, type: type)
+    }
+  }
+
+  /// The mask and the two buffers, shared by the chunk workers.
+  ///
+  /// Each worker reads and writes only its own chunk's range, and the caller waits for all of
+  /// them, so sharing the pointers across threads is safe.
+  private struct ChunkMemory: @unchecked Sendable {
+    let keep: UnsafeMutablePointer<UInt8>
+    let from: UnsafeMutableRawPointer
+    let to: UnsafeMutableRawPointer
+  }
+
+  private static func checkedType(
+    _ source: DNNLBuffer, _ destination: DNNLBuffer, count: Int
+  ) -> Elementwise.ElementType {
+    let type = Elementwise.ElementType(source)
+    precondition(
+      Elementwise.ElementType(destination) == type && source.byteCount == count * type.size
+        && destination.byteCount == source.byteCount,
+      "dropout of \(count) elements got buffers of \(source.byteCount) and "
+        + "\(destination.byteCount) bytes")
+    return type
+  }
+
+  /// Writes the keep bytes of one chunk from its seed.
+  private static func drawChunk(
+    seed: UInt64, range: Range<Int>, threshold: UInt64, keep: UnsafeMutablePointer<UInt8>
+  ) {
+    var lanes = LaneGenerator(seed: seed)
+    let t = SIMD8<UInt64>(repeating: threshold)
+    var g = range.lowerBound
+    while g < range.upperBound {
+      let bits = lanes.next()
+      // For 24-bit u and t <= 2²⁴, u - t wraps to a value with the top bit set exactly when
+      // u < t.
+      let high = SIMD8<UInt8>(truncatingIfNeeded: ((bits &>> 40) &- t) &>> 63)
+      let low = SIMD8<UInt8>(truncatingIfNeeded: (((bits &>> 16) & 0xFF_FFFF) &- t) &>> 63)
+      if g + 16 <= range.upperBound {
+        UnsafeMutableRawPointer(keep + g).storeBytes(of: high, as: SIMD8<UInt8>.self)
+        UnsafeMutableRawPointer(keep + g + 8).storeBytes(of: low, as: SIMD8<UInt8>.self)
+      } else {
+        for k in 0..<(range.upperBound - g) { keep[g + k] = k < 8 ? high[k] : low[k - 8] }
+      }
+      g += 16
+    }
+  }
+
+  /// Writes `to[i] = from[i] · keep[i] · scale` over one chunk.
+  private static func applyChunk(
+    range: Range<Int>, memory: ChunkMemory, scaleBits: UInt32, type: Elementwise.ElementType
+  ) {
+    let keep = memory.keep
+    let from = UnsafeRawPointer(memory.from)
+    let to = memory.to
+    var i = range.lowerBound
+    while i + 8 <= range.upperBound {
+      let m = UnsafeRawPointer(keep + i).loadUnaligned(as: SIMD8<UInt8>.self)
+      // 0 - 1 is all ones, so the mask selects the bits of the scale or of +0.
+      let factor = unsafeBitCast(
+        (SIMD8<UInt32>() &- SIMD8<UInt32>(truncatingIfNeeded: m)) & scaleBits,
+        to: SIMD8<Float>.self)
+      Elementwise.store8(Elementwise.load8(from, i, type) * factor, to, i, type)
+      i += 8
+    }
+    while i < range.upperBound {
+      let factor = Float(bitPattern: (0 &- UInt32(keep[i])) & scaleBits)
+      Elementwise.store1(Elementwise.load1(from, i, type) * factor, to, i, type)
+      i += 1
+    }
+  }
+}
+
+/// Eight independent xoshiro256++ generators in SIMD lanes (Blackman & Vigna, 2018).
+private struct LaneGenerator {
+  var s0 = SIMD8<UInt64>()
+  var s1 = SIMD8<UInt64>()
+  var s2 = SIMD8<UInt64>()
+  var s3 = SIMD8<UInt64>()
+
+  /// Seeds the 32 state words from one word through SplitMix64, lane by lane.
+  init(seed: UInt64) {
+    var mixer = seed
+    func next() -> UInt64 {
+      mixer &+= 0x9E37_79B9_7F4A_7C15
+      var z = mixer
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    for lane in 0..<8 {
+      s0[lane] = next()
+      s1[lane] = next()
+      s2[lane] = next()
+      s3[lane] = next()
+    }
+  }
+
+  @inline(__always)
+  mutating func next() -> SIMD8<UInt64> {
+    let sum = s0 &+ s3
+    let result = ((sum &<< 23) | (sum &>> 41)) &+ s0
+    let t = s1 &<< 17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 &<< 45) | (s3 &>> 19)
+    return result
   }
 }

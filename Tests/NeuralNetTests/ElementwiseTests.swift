@@ -1,0 +1,44 @@
+import CDNNL
+import TensorCore
+import Testing
+
+@testable import NeuralNet
+
+@Suite struct ElementwiseTests {
+  /// Three parts over more than one chunk, summed into the first; bf16 results are the f32
+  /// sums rounded once.
+  @Test(arguments: [dnnl_f32, dnnl_bf16])
+  func sumOfPartsAddsEveryElement(_ type: dnnl_data_type_t) throws {
+    let context = try DNNLContext()
+    let count = Elementwise.chunkLength + 13
+    let desc = MemoryDesc.make([count], dnnl_x, type: type)
+    let parts = (0..<3).map { _ in DNNLBuffer(desc, context) }
+    var generator = SeededGenerator(seed: 9)
+    var values = [[Float]](repeating: [], count: 3)
+    for (k, part) in parts.enumerated() {
+      for i in 0..<count {
+        let value = generator.nextUnitFloat() * 4 - 2
+        if type == dnnl_bf16 {
+          let bits = BFloat16.bits(value)
+          part.raw.storeBytes(of: bits, toByteOffset: i * 2, as: UInt16.self)
+          values[k].append(BFloat16.float(bits))
+        } else {
+          part.data[i] = value
+          values[k].append(value)
+        }
+      }
+    }
+    Elementwise.sum(parts, into: parts[0])
+    var mismatches = 0
+    for i in 0..<count {
+      let sum = values[0][i] + values[1][i] + values[2][i]
+      if type == dnnl_bf16 {
+        let bits = parts[0].raw.load(fromByteOffset: i * 2, as: UInt16.self)
+        if bits != BFloat16.bits(sum) { mismatches += 1 }
+      } else if parts[0].data[i] != sum {
+        mismatches += 1
+      }
+    }
+    #expect(mismatches == 0)
+  }
+}
