@@ -17,7 +17,25 @@ import Testing
   static let cases = [
     Case(model: "tiny", precision: .fp32), Case(model: "reference", precision: .fp32),
     Case(model: "tiny", precision: .bf16), Case(model: "reference", precision: .bf16),
+    Case(model: "branchy", precision: .fp32), Case(model: "branchy", precision: .bf16),
   ]
+
+  /// Shared buffers, a ReLU layer of its own, a dropout that cannot work in place, channel
+  /// counts that pad blocked layouts, and softmax as a layer of its own after linear logits.
+  static func branchy() -> Architecture {
+    var g = GraphBuilder(name: "branchy")
+    let input = g.input(height: 12, width: 12, channels: 1)
+    let a = g.activation(g.conv2D(input, filters: 12, kernelSize: [3, 3]), .relu)
+    let b = g.conv2D(a, filters: 5, kernelSize: [1, 1])
+    let c = g.conv2D(g.dropout(a, rate: 0.3), filters: 7, kernelSize: [3, 3], padding: .same)
+    let pooled = g.maxPooling2D(a, poolSize: [3, 3], strides: [1, 1], padding: .same)
+    var x = g.concatenate([b, c, pooled])
+    x = g.activation(g.batchNormalization(x), .relu)
+    x = g.flatten(g.dropout(x, rate: 0.2))
+    x = g.dropout(g.dense(x, units: 20), rate: 0.25)
+    x = g.activation(g.dense(x, units: 10), .softmax)
+    return g.architecture(output: x)
+  }
 
   /// One training step of a fresh model (seed 5) on a fixed batch of 4: the logits and every
   /// trainable parameter's gradient.
@@ -28,10 +46,14 @@ import Testing
   /// activation.
   func step(_ c: Case, dirty: Bool) throws -> (logits: [Float], gradients: [[Float]]) {
     var generator = SeededGenerator(seed: 5)
-    let model = try Model(named: c.model, generator: &generator, precision: c.precision)
+    let model =
+      c.model == "branchy"
+      ? try Model(architecture: Self.branchy(), generator: &generator, precision: c.precision)
+      : try Model(named: c.model, generator: &generator, precision: c.precision)
     let batch = 4
+    let pixels = model.inputShape.reduce(1, *)
     var data = SeededGenerator(seed: 7)
-    let images = (0..<(batch * 784)).map { _ in data.nextUnitFloat() - 0.5 }
+    let images = (0..<(batch * pixels)).map { _ in data.nextUnitFloat() - 0.5 }
     let labels: [Int32] = [1, 2, 3, 4]
     let plan: Plan
     if dirty {
