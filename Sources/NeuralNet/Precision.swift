@@ -19,3 +19,14 @@ public enum Precision: String, CaseIterable, Codable, Sendable {
   /// bfloat16 activations and gradients, 32-bit master weights.
   case bf16
 }
+
+extension Precision {
+  /// Whether models of this precision can be built on this CPU: always for fp32; for bf16 when
+  /// oneDNN reports the AVX-512 BF16 instructions (`avx512_core_bf16` or a later ISA).
+  public var isAvailable: Bool {
+    switch self {
+    case .fp32: true
+    case .bf16: DNNLContext.supportsBF16
+    }
+  }
+}

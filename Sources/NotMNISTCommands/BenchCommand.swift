@@ -28,7 +28,7 @@ enum BenchCommand: Command {
       .value("--latency-calls", "N", "timed single-image predictions; default 200"),
       .value("--profile-steps", "N", "timed iterations of the per-layer table; default 5"),
       .value("--loop-epochs", "N", "epochs of the training-loop measurement; default 2"),
-      .value("--loop-steps", "N", "batches per epoch of the training-loop measurement; default 10"),
+      .value("--loop-steps", "N", "batches per epoch of the training-loop measurement; default 20"),
       .value("--peak-size", "M", "side of the matmul that measures the peak; default 2048"),
       .value(
         "--model", "NAME",
@@ -48,7 +48,7 @@ enum BenchCommand: Command {
     var latencyCalls = 200
     var profileSteps = 5
     var loopEpochs = 2
-    var loopSteps = 10
+    var loopSteps = 20
     var peakSize = 2048
     var modelName = "reference"
     var threads: Int?
@@ -90,7 +90,7 @@ enum BenchCommand: Command {
     settings.latencyCalls = try arguments.int("--latency-calls", default: 200, in: 1...1_000_000)
     settings.profileSteps = try arguments.int("--profile-steps", default: 5, in: 1...10_000)
     settings.loopEpochs = try arguments.int("--loop-epochs", default: 2, in: 1...1000)
-    settings.loopSteps = try arguments.int("--loop-steps", default: 10, in: 1...100_000)
+    settings.loopSteps = try arguments.int("--loop-steps", default: 20, in: 1...100_000)
     settings.peakSize = try arguments.int("--peak-size", default: 2048, in: 16...16_384)
     settings.modelName = try arguments.choice(
       "--model", default: "reference", from: ModelBuilder.names)
@@ -166,7 +166,7 @@ enum BenchCommand: Command {
 
     progress("bench: training loop, \(settings.loopEpochs) epochs of \(settings.loopSteps) steps")
     let loop = try loopOverhead(
-      model: model, settings: settings, bareStepSeconds: trainStep.medianMs / 1000,
+      model: model, settings: settings, bareStepSeconds: trainStep.meanMs / 1000,
       generator: &generator)
     let finalPeak = ProcessMemory.peakResidentBytes()
 
@@ -216,7 +216,7 @@ enum BenchCommand: Command {
   }
 
   /// Trains with the real ``Trainer`` for a few epochs of whole batches and compares the time
-  /// with as many bare steps.
+  /// with as many bare steps of the mean bare step time.
   ///
   /// The loop includes shuffling, batch preparation, the progress display (formatted, not
   /// shown) and a checkpoint written each epoch into a temporary folder; batch-norm

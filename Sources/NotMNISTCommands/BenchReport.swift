@@ -7,9 +7,10 @@ import NeuralNet
 /// `latencyMs`, `peakResidentBytes` and `layers` are the headline figures, the rest say how
 /// they were measured. Optional figures are left out of the JSON when they could not be taken.
 struct BenchReport: Encodable, Equatable {
-  /// Median and 90th percentile of a set of timings, in milliseconds.
+  /// Median, mean and 90th percentile of a set of timings, in milliseconds.
   struct Timing: Encodable, Equatable {
     var medianMs: Double
+    var meanMs: Double
     var p90Ms: Double
     var count: Int
 
@@ -18,9 +19,11 @@ struct BenchReport: Encodable, Equatable {
       count = sorted.count
       guard !sorted.isEmpty else {
         medianMs = 0
+        meanMs = 0
         p90Ms = 0
         return
       }
+      meanMs = sorted.reduce(0, +) / Double(sorted.count) * 1000
       let middle = sorted.count / 2
       let median =
         sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
