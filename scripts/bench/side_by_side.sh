@@ -9,13 +9,16 @@
 # versions, and writes every round as JSON.
 #
 # Usage: bash scripts/bench/side_by_side.sh [--rounds N] [--steps N] [--threads N] [--out FILE]
-#            [--keras-bf16]
+#            [--keras-bf16] [--omp-passive]
 #   --rounds N     rounds (default 3)
 #   --steps N      timed training steps and inference batches per process (default 20)
 #   --threads N    threads for both sides (ours: OpenMP; Keras: TensorFlow intra-op, one
 #                  inter-op thread); default each side's own (the core count)
 #   --out FILE     the JSON of all rounds (default logs/bench-side-by-side.json)
 #   --keras-bf16   also run Keras with the mixed_bfloat16 policy each round
+#   --omp-passive  run ours with OMP_WAIT_POLICY=passive: steadier when other jobs share the
+#                  cores, but each OpenMP wake-up then costs tens of microseconds, which
+#                  dominates the single-image latency; default OpenMP's own policy
 # The Keras environment is .venv-keras, created from scripts/keras_reference/requirements.txt
 # when missing (as scripts/keras_interop_check.sh does). Takes a few minutes on 2 cores.
 set -euo pipefail
@@ -26,6 +29,7 @@ rounds=3
 steps=20
 out="logs/bench-side-by-side.json"
 keras_bf16=0
+omp_passive=0
 threads=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -34,6 +38,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --threads) threads=(--threads "$2"); shift 2 ;;
     --keras-bf16) keras_bf16=1; shift ;;
+    --omp-passive) omp_passive=1; shift ;;
     *) echo "side_by_side: unknown argument '$1'" >&2; exit 64 ;;
   esac
 done
@@ -52,13 +57,14 @@ notmnist="$(swift build -c release --show-bin-path)/notmnist"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 # GNU OpenMP's spinning threads stall when the cores are shared; TensorFlow does not use OpenMP.
-export OMP_WAIT_POLICY=passive
+if [ "$omp_passive" = 1 ]; then export OMP_WAIT_POLICY=passive; fi
 export TF_CPP_MIN_LOG_LEVEL=2
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 changes="$(git diff --quiet HEAD -- Sources Package.swift || echo ' (with uncommitted changes)')"
 echo "commit: $(git rev-parse --short HEAD)$changes"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "OMP_WAIT_POLICY: ${OMP_WAIT_POLICY:-unset (OpenMP's default)}"
 # TensorFlow's start-up chatter goes to a log that is shown only when Keras fails.
 keras() {
   if ! "$venv/bin/python" scripts/bench/side_by_side.py keras --steps "$steps" \
