@@ -64,7 +64,7 @@ echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 changes="$(git diff --quiet HEAD -- Sources Package.swift || echo ' (with uncommitted changes)')"
 echo "commit: $(git rev-parse --short HEAD)$changes"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "OMP_WAIT_POLICY: ${OMP_WAIT_POLICY:-unset (OpenMP's default)}"
+echo "OMP_WAIT_POLICY: ${OMP_WAIT_POLICY:-unset, the OpenMP default}"
 # TensorFlow's start-up chatter goes to a log that is shown only when Keras fails.
 keras() {
   if ! "$venv/bin/python" scripts/bench/side_by_side.py keras --steps "$steps" \
