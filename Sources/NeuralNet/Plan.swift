@@ -7,6 +7,10 @@ import TensorCore
 /// Gradient buffers whose lives in the backward pass do not overlap share memory (see
 /// ``GradientLayout``); ``gradients``[0] stays valid after ``backward()``.
 ///
+/// Note: gradient buffers with padding share blocks too. That relies on every backward pass
+/// writing its input gradients whole, padding included, as oneDNN's kernels and the Swift loops
+/// do; `MemorySharingTests` fills the blocks with NaNs first and gets identical results.
+///
 /// Activations live in memory the model lends to the plan it runs (``bindActivations(to:)``),
 /// laid out by ``activationOffsets``: buffers whose lives do not overlap share a block. In
 /// training, a buffer some backward pass reads lives to the end; in both modes ``output`` stays
