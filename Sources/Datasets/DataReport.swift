@@ -199,7 +199,8 @@ extension DataReport {
   public var jsonText: String {
     let sourceTexts = sources.map { source in
       let skipped = source.skipped.map {
-        "{\"entry\": \(JSONText.quoted($0.entry)), \"reason\": \(JSONText.quoted($0.reason.description))}"
+        "{\"entry\": \(JSONText.quoted($0.entry)), "
+          + "\"reason\": \(JSONText.quoted($0.reason.description))}"
       }
       return "{\"path\": \(JSONText.quoted(source.path)), \"images\": \(source.images), "
         + "\"perClass\": [\(source.perClass.map(String.init).joined(separator: ", "))], "

@@ -85,10 +85,11 @@ private final class DropoutStep: LayerStep {
 /// The keep mask of inverted dropout over one buffer: one byte per stored element (1 keep,
 /// 0 drop), and the scaling `1 / (1 - rate)` applied with it.
 ///
-/// Drawing: the buffer is cut into chunks of `Elementwise.chunkLength` elements; the run's generator
-/// gives one 64-bit seed per chunk, in chunk order, and each chunk draws its elements from its
-/// own eight-lane xoshiro256++ generator seeded from that word through SplitMix64. Chunks run in
-/// parallel, and the mask depends only on the seeds, never on the number of threads.
+/// Drawing: the buffer is cut into chunks of `Elementwise.chunkLength` elements; the run's
+/// generator gives one 64-bit seed per chunk, in chunk order, and each chunk draws its elements
+/// from its own eight-lane xoshiro256++ generator seeded from that word through SplitMix64.
+/// Chunks run in parallel, and the mask depends only on the seeds, never on the number of
+/// threads.
 ///
 /// Note: each 64-bit draw gives two 24-bit uniforms (bits 40-63 and 16-39), which halves the
 /// cost of the mask; the keep test `u < (1 - rate) · 2²⁴` is exact for rates that are multiples

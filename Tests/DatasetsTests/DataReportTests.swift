@@ -29,11 +29,14 @@ import Datasets
     #expect(
       Self.report.jsonText
         == """
-        {"sources": [{"path": "small.tar.gz", "images": 3, "perClass": [2, 1, 0, 0, 0, 0, 0, 0, 0, 0], \
+        {"sources": [{"path": "small.tar.gz", "images": 3, \
+        "perClass": [2, 1, 0, 0, 0, 0, 0, 0, 0, 0], \
         "distinctContents": 2, "skipped": [{"entry": "s/A/\\"q\\".png", "reason": "empty file"}], \
-        "duplicatesWithin": 2, "blankImages": 1, "seconds": 0.250}, {"path": "t-images-idx3-ubyte", \
+        "duplicatesWithin": 2, "blankImages": 1, "seconds": 0.250}, \
+        {"path": "t-images-idx3-ubyte", \
         "images": 1, "perClass": [0, 0, 0, 0, 0, 0, 0, 0, 0, 1], "distinctContents": 1, \
-        "skipped": [], "duplicatesWithin": 0, "blankImages": 0, "seconds": 0.013}], "overlaps": [{"a": "small.tar.gz", \
+        "skipped": [], "duplicatesWithin": 0, "blankImages": 0, "seconds": 0.013}], \
+        "overlaps": [{"a": "small.tar.gz", \
         "b": "t-images-idx3-ubyte", "sharedImages": 2, "sharedContents": 1, "labelConflicts": 1}, \
         {"a": "t-images-idx3-ubyte", "b": "small.tar.gz", "sharedImages": 1, "sharedContents": 1, \
         "labelConflicts": 1}], \
