@@ -96,7 +96,13 @@ public enum AtomicFile {
       path: directory, operation: "open", reason: "no free temporary name after 100 attempts")
   }
 
-  private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String)
+  /// Writes all of `bytes` to an open descriptor, retrying short writes and interrupts.
+  /// - Parameters:
+  ///   - descriptor: a descriptor open for writing.
+  ///   - bytes: what to write.
+  ///   - path: the file's path, for the error message.
+  /// - Throws: ``FileError/io(path:operation:reason:)`` naming `write` and the system's reason.
+  public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String)
     throws(FileError)
   {
     let error: FileError? = bytes.withUnsafeBytes { buffer in

@@ -1,3 +1,5 @@
+import TensorCore
+
 #if canImport(Glibc)
   import Glibc
 #else
@@ -26,20 +28,11 @@ enum PosixFile {
 
   /// Writes all of `bytes` to `descriptor`, retrying short writes and interrupts.
   static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws(TrainingError) {
-    let failure: TrainingError? = bytes.withUnsafeBytes { buffer in
-      guard let base = buffer.baseAddress else { return nil }
-      var offset = 0
-      while offset < buffer.count {
-        let written = write(descriptor, base + offset, buffer.count - offset)
-        if written < 0 {
-          if errno == EINTR { continue }
-          return error(path, "write")
-        }
-        offset += written
-      }
-      return nil
+    do {
+      try AtomicFile.writeAll(descriptor, bytes, path: path)
+    } catch {
+      throw TrainingError(error)
     }
-    if let failure { throw failure }
   }
 
   /// Flushes a descriptor's data to the storage device.
