@@ -77,7 +77,7 @@ public enum Python {
       let errorData = (try? Data(contentsOf: errorFile)) ?? Data()
       let message =
         "Python exited with \(process.terminationStatus):\n"
-        + String(decoding: errorData, as: UTF8.self)
+        + Python.shortened(String(decoding: errorData, as: UTF8.self))
       Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
       return nil
     }
@@ -99,5 +99,14 @@ public enum Python {
       Issue.record("Python printed invalid JSON: \(text)", sourceLocation: sourceLocation)
       return nil
     }
+  }
+
+  /// `text` itself, or its first and last 4,000 characters around a line saying how many were
+  /// left out, so that a runaway traceback does not flood the test log.
+  static func shortened(_ text: String) -> String {
+    let keep = 4_000
+    guard text.count > 3 * keep else { return text }
+    let omitted = text.count - 2 * keep
+    return "\(text.prefix(keep))\n… (\(omitted) characters left out) …\n\(text.suffix(keep))"
   }
 }
