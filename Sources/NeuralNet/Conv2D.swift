@@ -86,7 +86,7 @@ final class Conv2D: Layer {
   static func opDesc(
     src: dnnl_memory_desc_t, weights: dnnl_memory_desc_t, dst: dnnl_memory_desc_t,
     hasBias: Bool, filters: Int, strides: [Int], before: [Int], after: [Int],
-    kind: dnnl_prop_kind_t
+    kind: dnnl_prop_kind_t, algorithm: dnnl_alg_kind_t = dnnl_convolution_direct
   ) -> dnnl_convolution_desc_t {
     var desc = dnnl_convolution_desc_t()
     var src = src
@@ -95,7 +95,7 @@ final class Conv2D: Layer {
     var biasDesc = MemoryDesc.make([filters], dnnl_x)
     let status = withOptionalPointer(to: &biasDesc, if: hasBias) { bias in
       dnnl_convolution_forward_desc_init(
-        &desc, kind, dnnl_convolution_direct, &src, &weights, bias, &dst,
+        &desc, kind, algorithm, &src, &weights, bias, &dst,
         strides.map { Int64($0) }, before.map { Int64($0) }, after.map { Int64($0) })
     }
     precondition(status == dnnl_success, "convolution descriptor rejected: status \(status)")
@@ -106,7 +106,8 @@ final class Conv2D: Layer {
   /// data is bf16.
   static func backwardWeightsDesc(
     src: dnnl_memory_desc_t, diffWeights: dnnl_memory_desc_t, diffDst: dnnl_memory_desc_t,
-    hasBias: Bool, filters: Int, strides: [Int], before: [Int], after: [Int]
+    hasBias: Bool, filters: Int, strides: [Int], before: [Int], after: [Int],
+    algorithm: dnnl_alg_kind_t = dnnl_convolution_direct
   ) -> dnnl_convolution_desc_t {
     var desc = dnnl_convolution_desc_t()
     var src = src
@@ -115,7 +116,7 @@ final class Conv2D: Layer {
     var biasDesc = MemoryDesc.make([filters], dnnl_x)
     let status = withOptionalPointer(to: &biasDesc, if: hasBias) { bias in
       dnnl_convolution_backward_weights_desc_init(
-        &desc, dnnl_convolution_direct, &src, &diffWeights, bias, &diffDst,
+        &desc, algorithm, &src, &diffWeights, bias, &diffDst,
         strides.map { Int64($0) }, before.map { Int64($0) }, after.map { Int64($0) })
     }
     precondition(status == dnnl_success, "convolution backward weights rejected: \(status)")
@@ -132,6 +133,36 @@ final class Conv2D: Layer {
   }
 
   fileprivate var weightsLayout: dnnl_memory_desc_t { weightsDesc }
+
+  /// Whether oneDNN's Winograd kernels can compute this convolution: a 3×3 kernel, stride 1,
+  /// at most one pixel of padding on each side, channel counts multiples of 16.
+  var isWinogradShaped: Bool {
+    Array(kernel.shape.prefix(2)) == [3, 3] && strides == [1, 1]
+      && (paddingBefore + paddingAfter).allSatisfy { $0 <= 1 }
+      && inputShape.channels % 16 == 0 && outputShape.channels % 16 == 0
+  }
+
+  /// The algorithms to try for a plan's convolution primitives, best first; the last is always
+  /// the direct method.
+  func algorithms(mode: PlanMode, context: DNNLContext) -> [dnnl_alg_kind_t] {
+    let winograd =
+      mode == .training && context.precision == .fp32
+      && context.convolutionAlgorithm == .winograd && isWinogradShaped
+    return winograd
+      ? [dnnl_convolution_winograd, dnnl_convolution_direct] : [dnnl_convolution_direct]
+  }
+}
+
+/// The primitive `make` builds with the first of `algorithms` for which oneDNN has a kernel; the
+/// error of the last when none has.
+private func firstImplemented(
+  _ algorithms: [dnnl_alg_kind_t],
+  _ make: (dnnl_alg_kind_t) throws(NeuralNetError) -> DNNLPrimitive
+) throws(NeuralNetError) -> DNNLPrimitive {
+  for algorithm in algorithms.dropLast() {
+    if let primitive = try? make(algorithm) { return primitive }
+  }
+  return try make(algorithms[algorithms.count - 1])
 }
 
 /// ``Conv2D`` bound to a batch size.
@@ -169,13 +200,16 @@ private final class Conv2DStep: LayerStep {
 
     // In bf16 the forward kernel picks the layout of its bf16 weight copy; in fp32 it reads the
     // master weights in place.
-    var desc = Conv2D.opDesc(
-      src: MemoryDesc.any(layer.inputShape.dims(batch: batch), type: type),
-      weights: type == dnnl_f32 ? layer.weightsLayout : MemoryDesc.any(weightDims, type: type),
-      dst: MemoryDesc.any(layer.outputShape.dims(batch: batch), type: type), hasBias: hasBias,
-      filters: filters, strides: layer.strides, before: layer.paddingBefore,
-      after: layer.paddingAfter, kind: kind)
-    let forward = try DNNLPrimitive(&desc, context, layer: name, operation: "convolution")
+    let algorithms = layer.algorithms(mode: mode, context: context)
+    let forward = try firstImplemented(algorithms) { algorithm throws(NeuralNetError) in
+      var desc = Conv2D.opDesc(
+        src: MemoryDesc.any(layer.inputShape.dims(batch: batch), type: type),
+        weights: type == dnnl_f32 ? layer.weightsLayout : MemoryDesc.any(weightDims, type: type),
+        dst: MemoryDesc.any(layer.outputShape.dims(batch: batch), type: type), hasBias: hasBias,
+        filters: filters, strides: layer.strides, before: layer.paddingBefore,
+        after: layer.paddingAfter, kind: kind, algorithm: algorithm)
+      return try DNNLPrimitive(&desc, context, layer: name, operation: "convolution")
+    }
     forwardPrimitive = forward
     let srcDesc = forward.md(dnnl_query_src_md)
     let dstDesc = forward.md(dnnl_query_dst_md)
@@ -194,16 +228,18 @@ private final class Conv2DStep: LayerStep {
       var anyWeights = MemoryDesc.any(weightDims, type: type)
       var diffDst = dstDesc
       if needsInputGradient {
-        var dataDesc = dnnl_convolution_desc_t()
-        var diffSrc = srcDesc
-        try check(
-          dnnl_convolution_backward_data_desc_init(
-            &dataDesc, dnnl_convolution_direct, &diffSrc, &anyWeights, &diffDst,
-            layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
-            layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
-        let data = try DNNLPrimitive(
-          &dataDesc, context, hint: forward, layer: name,
-          operation: "convolution backward data")
+        let data = try firstImplemented(algorithms) { algorithm throws(NeuralNetError) in
+          var dataDesc = dnnl_convolution_desc_t()
+          var diffSrc = srcDesc
+          try check(
+            dnnl_convolution_backward_data_desc_init(
+              &dataDesc, algorithm, &diffSrc, &anyWeights, &diffDst,
+              layer.strides.map { Int64($0) }, layer.paddingBefore.map { Int64($0) },
+              layer.paddingAfter.map { Int64($0) }), name, "convolution backward data desc")
+          return try DNNLPrimitive(
+            &dataDesc, context, hint: forward, layer: name,
+            operation: "convolution backward data")
+        }
         backwardData = data
         dataWeights = try LayoutConverter(
           from: forwardWeights.destination, to: data.md(dnnl_query_weights_md), context,
@@ -213,13 +249,16 @@ private final class Conv2DStep: LayerStep {
         dataWeights = nil
       }
       // The weight and bias gradients are 32-bit in both precisions.
-      var weightsDesc = Conv2D.backwardWeightsDesc(
-        src: srcDesc, diffWeights: MemoryDesc.any(weightDims), diffDst: dstDesc,
-        hasBias: hasBias, filters: filters, strides: layer.strides, before: layer.paddingBefore,
-        after: layer.paddingAfter)
-      let weightsPrimitive = try DNNLPrimitive(
-        &weightsDesc, context, hint: forward, layer: name,
-        operation: "convolution backward weights")
+      let weightsPrimitive = try firstImplemented(algorithms) {
+        algorithm throws(NeuralNetError) in
+        var weightsDesc = Conv2D.backwardWeightsDesc(
+          src: srcDesc, diffWeights: MemoryDesc.any(weightDims), diffDst: dstDesc,
+          hasBias: hasBias, filters: filters, strides: layer.strides,
+          before: layer.paddingBefore, after: layer.paddingAfter, algorithm: algorithm)
+        return try DNNLPrimitive(
+          &weightsDesc, context, hint: forward, layer: name,
+          operation: "convolution backward weights")
+      }
       backwardWeights = weightsPrimitive
       gradientOut = try GradientWriter(
         chosen: weightsPrimitive.md(dnnl_query_diff_weights_md), storage: weightGradient,

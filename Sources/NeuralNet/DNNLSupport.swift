@@ -15,6 +15,8 @@ final class DNNLContext {
   /// The number format of activations and their gradients; layers read it when they build
   /// their steps.
   let precision: Precision
+  /// How training plans built from now on compute eligible convolutions.
+  var convolutionAlgorithm = ConvolutionAlgorithm.direct
 
   /// Creates the engine and stream.
   /// - Throws: ``NeuralNetError/unsupportedPrecision(_:reason:)`` for `bf16` when oneDNN reports
@@ -286,6 +288,13 @@ final class DNNLPrimitive {
       return dnnl_memory_desc_t()
     }
     return pointer.pointee
+  }
+
+  /// The kind of operation, such as `dnnl_convolution` or `dnnl_reorder`.
+  var kind: dnnl_primitive_kind_t {
+    var kind = dnnl_undefined_primitive
+    dnnl_primitive_desc_query(descriptor, dnnl_query_primitive_kind, 0, &kind)
+    return kind
   }
 
   /// The implementation oneDNN chose, such as `jit:avx512_core` or `ref:any`.

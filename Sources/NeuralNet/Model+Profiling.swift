@@ -1,3 +1,4 @@
+import CDNNL
 import TensorCore
 
 extension Model {
@@ -70,11 +71,22 @@ extension Model {
     let entries = (0..<count).map { i in
       ModelProfile.Entry(
         cost: costs[i], forwardMilliseconds: Model.median(forward[i]) * 1000,
-        backwardMilliseconds: Model.median(backward[i]) * 1000)
+        backwardMilliseconds: Model.median(backward[i]) * 1000,
+        kernels: Model.kernels(plan.steps[i]))
     }
     return ModelProfile(
       batch: batch, precision: precision, iterations: iterations, layers: entries,
       lossMilliseconds: Model.median(loss) * 1000)
+  }
+
+  /// The distinct implementation names of a step's primitives other than reorders.
+  static func kernels(_ step: LayerStep) -> [String] {
+    var names: [String] = []
+    for primitive in step.primitives where primitive.kind != dnnl_reorder {
+      let name = primitive.implementation
+      if !names.contains(name) { names.append(name) }
+    }
+    return names
   }
 
   /// The middle value (the mean of the two middle values for an even count); 0 when empty.

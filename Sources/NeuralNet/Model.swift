@@ -115,6 +115,19 @@ public final class Model {
       precision: precision)
   }
 
+  /// How training passes compute eligible 3×3 convolutions (see ``ConvolutionAlgorithm``).
+  ///
+  /// `direct` unless set. Setting another value drops the cached plans, so the next pass builds
+  /// its primitives with it.
+  public var convolutionAlgorithm: ConvolutionAlgorithm {
+    get { context.convolutionAlgorithm }
+    set {
+      guard newValue != context.convolutionAlgorithm else { return }
+      context.convolutionAlgorithm = newValue
+      releasePlans()
+    }
+  }
+
   /// The parameters an optimizer updates.
   public var trainableParameters: [Parameter] { parameters.filter(\.isTrainable) }
 

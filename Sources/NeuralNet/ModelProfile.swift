@@ -13,16 +13,25 @@ public struct ModelProfile: Sendable, Equatable {
     public var forwardMilliseconds: Double
     /// Median backward time, in milliseconds (0 for the input layer).
     public var backwardMilliseconds: Double
+    /// The oneDNN implementations of the layer's primitives other than reorders, each name once,
+    /// in the order the plan built them (such as `jit_wino_4x3:avx512_core`); empty for layers
+    /// computed without oneDNN.
+    public var kernels: [String]
 
     /// Creates an entry.
     /// - Parameters:
     ///   - cost: the layer's operations at the profiled batch size.
     ///   - forwardMilliseconds: median forward time.
     ///   - backwardMilliseconds: median backward time.
-    public init(cost: LayerCost, forwardMilliseconds: Double, backwardMilliseconds: Double) {
+    ///   - kernels: the oneDNN implementations the layer ran; default none.
+    public init(
+      cost: LayerCost, forwardMilliseconds: Double, backwardMilliseconds: Double,
+      kernels: [String] = []
+    ) {
       self.cost = cost
       self.forwardMilliseconds = forwardMilliseconds
       self.backwardMilliseconds = backwardMilliseconds
+      self.kernels = kernels
     }
 
     /// `forwardFLOPs / forward time`, or nil for a layer without counted operations.

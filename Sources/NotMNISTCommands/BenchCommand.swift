@@ -18,6 +18,7 @@ enum BenchCommand: Command {
   static var options: [OptionSpec] {
     [
       ModelLoading.precisionOption,
+      ModelLoading.convolutionOption,
       .flag(
         "--json",
         "print {trainImagesPerSecond, inferImagesPerSecond, latencyMs, peakResidentBytes,"
@@ -41,6 +42,7 @@ enum BenchCommand: Command {
   /// The flags after validation.
   struct Settings: Equatable {
     var precision = Precision.fp32
+    var convolutionAlgorithm = ConvolutionAlgorithm.winograd
     var isJSON = false
     var batchSize = 512
     var steps = 20
@@ -83,6 +85,7 @@ enum BenchCommand: Command {
     }
     var settings = Settings()
     settings.precision = try ModelLoading.precision(arguments)
+    settings.convolutionAlgorithm = try ModelLoading.convolutionAlgorithm(arguments)
     settings.isJSON = arguments.has("--json")
     settings.batchSize = try arguments.int("--batch-size", default: 512, in: 1...65_536)
     settings.steps = try arguments.int("--steps", default: 20, in: 1...100_000)
@@ -114,6 +117,7 @@ enum BenchCommand: Command {
     var generator = SeededGenerator(seed: settings.seed)
     let model = try Model(
       named: settings.modelName, generator: &generator, precision: settings.precision)
+    model.convolutionAlgorithm = settings.convolutionAlgorithm
     let batch = settings.batchSize
     let data = syntheticImages(count: batch, generator: &generator)
     var images = [Float](repeating: 0, count: batch * ImageSet.pixelsPerImage)
@@ -164,7 +168,9 @@ enum BenchCommand: Command {
       peakNote = "no \(settings.precision) matmul here: \(error.description)"
     }
 
-    progress("bench: training loop, \(settings.loopEpochs) epochs of \(settings.loopSteps) steps")
+    progress(
+      "bench: training loop, \(ReportPictures.plural(settings.loopEpochs, "epoch")) of"
+        + " \(ReportPictures.plural(settings.loopSteps, "step"))")
     let loop = try loopOverhead(
       model: model, settings: settings, bareStepSeconds: trainStep.meanMs / 1000,
       generator: &generator)
@@ -177,7 +183,8 @@ enum BenchCommand: Command {
       inferImagesPerSecond: Double(batch) / (inferBatch.medianMs / 1000),
       latencyMs: singleImage.medianMs, peakResidentBytes: trainingPeak,
       finalPeakResidentBytes: finalPeak, layers: layerRows(profile, peak: peak),
-      model: settings.modelName, precision: settings.precision.rawValue, batchSize: batch,
+      model: settings.modelName, precision: settings.precision.rawValue,
+      convolutionAlgorithm: settings.convolutionAlgorithm.rawValue, batchSize: batch,
       seed: settings.seed, trainStep: trainStep, inferBatch: inferBatch, singleImage: singleImage,
       trainingFLOPsPerImage: flopsPerImage,
       trainGFLOPS: Double(flopsPerImage * batch) / (trainStep.medianMs * 1e6),
@@ -232,6 +239,7 @@ enum BenchCommand: Command {
     configuration.seed = settings.seed
     configuration.batchNormStatistics = .keras
     configuration.precision = settings.precision
+    configuration.convolutionAlgorithm = settings.convolutionAlgorithm
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "notmnist-bench-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -261,7 +269,8 @@ enum BenchCommand: Command {
         backwardFLOPs: entry.cost.backwardFLOPs, forwardGFLOPS: entry.forwardGFLOPS,
         backwardGFLOPS: entry.backwardGFLOPS,
         forwardShareOfPeak: peak.flatMap { p in entry.forwardGFLOPS.map { $0 / p } },
-        backwardShareOfPeak: peak.flatMap { p in entry.backwardGFLOPS.map { $0 / p } })
+        backwardShareOfPeak: peak.flatMap { p in entry.backwardGFLOPS.map { $0 / p } },
+        kernels: entry.kernels)
     }
   }
 

@@ -46,6 +46,8 @@ struct BenchReport: Encodable, Equatable {
     /// GFLOP/s as a fraction of the attainable peak.
     var forwardShareOfPeak: Double?
     var backwardShareOfPeak: Double?
+    /// The oneDNN implementations the layer ran, reorders left out.
+    var kernels: [String]
   }
 
   /// The training loop (`Trainer.fit`) against bare steps.
@@ -79,6 +81,7 @@ struct BenchReport: Encodable, Equatable {
 
   var model: String
   var precision: String
+  var convolutionAlgorithm: String
   var batchSize: Int
   var seed: UInt64
   var trainStep: Timing
@@ -111,7 +114,8 @@ struct BenchReport: Encodable, Equatable {
   /// The report as tables for people.
   func text() -> String {
     var lines = [
-      "notmnist bench: \(model) model, \(precision), batch \(batchSize), seed \(seed)",
+      "notmnist bench: \(model) model, \(precision), \(convolutionAlgorithm) convolutions, batch"
+        + " \(batchSize), seed \(seed)",
       "machine: \(machine.cpu), \(machine.cores) cores; \(machine.threads) threads;"
         + " oneDNN \(machine.oneDNNVersion) (\(machine.oneDNNISA))",
       "",
@@ -140,7 +144,8 @@ struct BenchReport: Encodable, Equatable {
       "attainable peak (matmul): "
         + (attainablePeakGFLOPS.map { String(format: "%.1f GFLOP/s", $0) } ?? "not measured")
         + (peakNote.map { " (\($0))" } ?? ""),
-      "training loop: \(loopOverhead.epochs) epochs x \(loopOverhead.stepsPerEpoch) steps in"
+      "training loop: \(ReportPictures.plural(loopOverhead.epochs, "epoch")) x"
+        + " \(ReportPictures.plural(loopOverhead.stepsPerEpoch, "step")) in"
         + " \(String(format: "%.2f", loopOverhead.loopSeconds)) s against"
         + " \(String(format: "%.2f", loopOverhead.bareStepsSeconds)) s of bare steps:"
         + " \(String(format: "%+.1f", loopOverhead.percent))%",
@@ -149,10 +154,10 @@ struct BenchReport: Encodable, Equatable {
       "per layer (batch \(batchSize), median of \(profileIterations) iterations, stream waited"
         + " after each layer; share of the attainable peak)",
     ]
-    let widths = [26, 18, 9, 9, 10, 10, 7, 7]
+    let widths = [26, 18, 9, 9, 10, 10, 7, 7, 0]
     lines.append(
       row(
-        ["layer", "kind", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "fwd %", "bwd %"],
+        ["layer", "kind", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "fwd %", "bwd %", "kernels"],
         widths: widths))
     for layer in layers {
       lines.append(
@@ -161,18 +166,18 @@ struct BenchReport: Encodable, Equatable {
             layer.name, layer.kind, String(format: "%.2f", layer.forwardMs),
             String(format: "%.2f", layer.backwardMs), rate(layer.forwardGFLOPS),
             rate(layer.backwardGFLOPS), share(layer.forwardShareOfPeak),
-            share(layer.backwardShareOfPeak),
+            share(layer.backwardShareOfPeak), "  " + layer.kernels.joined(separator: ", "),
           ], widths: widths))
     }
     lines.append(
-      row(["(loss)", "", String(format: "%.2f", lossMs), "", "", "", "", ""], widths: widths))
+      row(["(loss)", "", String(format: "%.2f", lossMs), "", "", "", "", "", ""], widths: widths))
     let forward = layers.reduce(0) { $0 + $1.forwardMs } + lossMs
     let backward = layers.reduce(0) { $0 + $1.backwardMs }
     lines.append(
       row(
         [
           "total", "", String(format: "%.2f", forward), String(format: "%.2f", backward), "", "",
-          "", "",
+          "", "", "",
         ], widths: widths))
     return lines.joined(separator: "\n") + "\n"
   }

@@ -18,6 +18,23 @@ enum ModelLoading {
     return Precision(rawValue: text) ?? .fp32
   }
 
+  /// The `--convolution` flag of the commands that train.
+  static let convolutionOption = OptionSpec.value(
+    "--convolution", "ALGO",
+    "how training computes 3x3 stride-1 convolutions in fp32: winograd (default, faster) or"
+      + " direct (as Keras)")
+
+  /// The value of `--convolution`, Winograd when it is not given.
+  /// - Throws: `CommandLineError.usage` for a value other than winograd or direct.
+  static func convolutionAlgorithm(_ arguments: ParsedArguments) throws(CommandLineError)
+    -> ConvolutionAlgorithm
+  {
+    let text = try arguments.choice(
+      "--convolution", default: ConvolutionAlgorithm.winograd.rawValue,
+      from: ConvolutionAlgorithm.allCases.map(\.rawValue))
+    return ConvolutionAlgorithm(rawValue: text) ?? .winograd
+  }
+
   /// Builds the named architecture with fresh weights (seed 0), or loads a saved model file.
   /// - Parameters:
   ///   - name: a built-in model name or a model file.

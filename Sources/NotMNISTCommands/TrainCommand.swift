@@ -41,6 +41,7 @@ enum TrainCommand: Command {
         "--precision", "P",
         "number format to compute in: fp32 (default) or bf16 (weights stay fp32); kept on"
           + " --resume"),
+      ModelLoading.convolutionOption,
       .value("--batch-size", "N", "samples per batch; default 512"),
       .value("--optimizer", "NAME", "rmsprop, sgd or adam; default rmsprop"),
       .value("--learning-rate", "LR", "default 0.001 (rmsprop, adam) or 0.01 (sgd)"),
@@ -181,6 +182,7 @@ enum TrainCommand: Command {
       "--model", default: "reference", from: ModelBuilder.names)
     configuration.maxShift = try arguments.int("--augment-shift", default: 0, in: 0...8)
     configuration.precision = try ModelLoading.precision(arguments)
+    configuration.convolutionAlgorithm = try ModelLoading.convolutionAlgorithm(arguments)
     let optimizerName = try arguments.choice(
       "--optimizer", default: "rmsprop", from: ["rmsprop", "sgd", "adam"])
     let learningRate = try arguments.double(
@@ -457,6 +459,7 @@ enum TrainCommand: Command {
       ("optimizer", optimizer.configuration.description),
       ("epochs", "\(configuration.epochCount), batch size \(configuration.batchSize)"),
       ("precision", configuration.precision.rawValue),
+      ("convolutions", configuration.convolutionAlgorithm.rawValue),
       ("batch-norm statistics", configuration.batchNormStatistics.rawValue),
       (
         "augmentation",

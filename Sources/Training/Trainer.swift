@@ -70,6 +70,7 @@ public final class Trainer {
   ) {
     precondition(!training.isEmpty, "Trainer needs at least one training image")
     precondition(configuration.batchSize > 0, "batch size must be positive")
+    model.convolutionAlgorithm = configuration.convolutionAlgorithm
     self.model = model
     self.optimizer = optimizer
     self.training = training

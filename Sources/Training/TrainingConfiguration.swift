@@ -32,17 +32,23 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   ///
   /// Stored in the checkpoint, so a resumed run keeps it.
   public var precision = Precision.fp32
+  /// How training passes compute eligible 3×3 convolutions; default Winograd (see
+  /// ``ConvolutionAlgorithm``).
+  ///
+  /// Stored in the checkpoint, so a resumed run keeps it.
+  public var convolutionAlgorithm = ConvolutionAlgorithm.winograd
 
   /// Creates the reference settings.
   public init() {}
 
   private enum CodingKeys: String, CodingKey {
     case epochCount, batchSize, seed, timeBudgetSeconds, batchNormStatistics
-    case calibrationSampleCount, maxShift, precision
+    case calibrationSampleCount, maxShift, precision, convolutionAlgorithm
   }
 
-  /// Reads settings written by ``encode(to:)``; a missing `precision` (a run saved before it
-  /// existed) is fp32.
+  /// Reads settings written by ``encode(to:)``; a missing `precision` or
+  /// `convolutionAlgorithm` (a run saved before they existed) is fp32 or direct, as such runs
+  /// computed.
   /// - Throws: `DecodingError` for a missing or mistyped value.
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -55,6 +61,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     calibrationSampleCount = try container.decode(Int.self, forKey: .calibrationSampleCount)
     maxShift = try container.decode(Int.self, forKey: .maxShift)
     precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .fp32
+    convolutionAlgorithm =
+      try container.decodeIfPresent(ConvolutionAlgorithm.self, forKey: .convolutionAlgorithm)
+      ?? .direct
   }
 
   /// What is wrong with these settings, or `nil` when a trainer can run them (a checkpoint's

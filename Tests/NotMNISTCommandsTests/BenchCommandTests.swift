@@ -20,6 +20,9 @@ import Training
       id: "unknown precision", arguments: ["--precision", "fp16"],
       message: "--precision must be one of fp32, bf16, got 'fp16'"),
     UsageCase(
+      id: "unknown convolution algorithm", arguments: ["--convolution", "fft"],
+      message: "--convolution must be one of direct, winograd, got 'fft'"),
+    UsageCase(
       id: "zero steps", arguments: ["--steps", "0"],
       message: "--steps must be an integer in 1...100000, got '0'"),
     UsageCase(
@@ -50,6 +53,7 @@ import Training
     #expect(settings == BenchCommand.Settings())
     #expect(settings.batchSize == 512)
     #expect(settings.precision == .fp32)
+    #expect(settings.convolutionAlgorithm == .winograd)
     #expect(settings.modelName == "reference")
     #expect(settings.threads == nil)
   }
@@ -58,11 +62,12 @@ import Training
     let arguments = try ParsedArguments(
       [
         "--precision", "bf16", "--json", "--batch-size", "64", "--steps", "7", "--seed", "9",
-        "--threads", "1", "--loop-steps", "3",
+        "--threads", "1", "--loop-steps", "3", "--convolution", "direct",
       ], specs: BenchCommand.options)
     let settings = try BenchCommand.validate(arguments)
 
     #expect(settings.precision == .bf16)
+    #expect(settings.convolutionAlgorithm == .direct)
     #expect(settings.isJSON)
     #expect(settings.batchSize == 64)
     #expect(settings.steps == 7)
@@ -94,6 +99,7 @@ import Training
     }
     #expect((json["peakResidentBytes"] as? Int ?? 0) > 1_000_000)
     #expect(json["precision"] as? String == precision)
+    #expect(json["convolutionAlgorithm"] as? String == "winograd")
     #expect(json["batchSize"] as? Int == 8)
     let layers = try #require(json["layers"] as? [[String: Any]])
     let names = ModelBuilder.tiny().layers.map(\.name)
@@ -101,6 +107,8 @@ import Training
     let conv = try #require(layers.first { $0["kind"] as? String == "Conv2D" })
     #expect(conv["forwardFLOPs"] as? Int == 2 * 8 * 14 * 14 * 8 * 9)
     #expect(conv["forwardGFLOPS"] is Double)
+    let kernels = try #require(conv["kernels"] as? [String])
+    #expect(kernels.count >= 1 && kernels.allSatisfy { $0.contains(":") }, "\(kernels)")
     let loop = try #require(json["loopOverhead"] as? [String: Any])
     #expect(loop["epochs"] as? Int == 1)
     #expect(loop["stepsPerEpoch"] as? Int == 2)
@@ -112,7 +120,10 @@ import Training
     let result = runProgram(Self.tinyRun)
 
     #expect(result.status == 0, "stderr: \(result.error)")
-    #expect(result.out.hasPrefix("notmnist bench: tiny model, fp32, batch 8, seed 0\n"))
+    #expect(
+      result.out.hasPrefix(
+        "notmnist bench: tiny model, fp32, winograd convolutions, batch 8, seed 0\n"))
+    #expect(result.out.contains("training loop: 1 epoch x 2 steps in "))
     #expect(result.out.contains("training step (8 images, 2x)"))
     #expect(result.out.contains("while training (VmHWM read right after the training"))
     #expect(result.out.contains("attainable peak (matmul): "))

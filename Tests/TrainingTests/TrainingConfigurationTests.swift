@@ -17,13 +17,33 @@ import Testing
       TrainingConfiguration.self, from: Data(json.utf8))
 
     #expect(configuration.precision == .fp32)
+    #expect(configuration.convolutionAlgorithm == .direct, "such runs computed directly")
     #expect(configuration.batchSize == 64)
     #expect(configuration.batchNormStatistics == .keras)
+  }
+
+  @Test func newRunsDefaultToWinograd() {
+    #expect(TrainingConfiguration().convolutionAlgorithm == .winograd)
+  }
+
+  @Test(arguments: ConvolutionAlgorithm.allCases)
+  func trainerComputesWithTheRunsConvolutionAlgorithm(algorithm: ConvolutionAlgorithm) throws {
+    var generator = SeededGenerator(seed: 4)
+    let model = try Model(named: "tiny", generator: &generator)
+    model.convolutionAlgorithm = algorithm == .direct ? .winograd : .direct
+    var configuration = TrainingConfiguration()
+    configuration.convolutionAlgorithm = algorithm
+    _ = Trainer(
+      model: model, optimizer: RMSprop(), training: TrainerTests.images(), validation: nil,
+      configuration: configuration, directory: nil, observers: [])
+
+    #expect(model.convolutionAlgorithm == algorithm)
   }
 
   @Test func precisionRoundTripsThroughJSON() throws {
     var configuration = TrainingConfiguration()
     configuration.precision = .bf16
+    configuration.convolutionAlgorithm = .direct
     configuration.timeBudgetSeconds = 90
     let data = try JSONEncoder().encode(configuration)
 

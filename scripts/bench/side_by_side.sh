@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # notmnist against Keras on the reference model, side by side on this machine.
 #
-# Alternates rounds of three fresh processes: Keras fp32, `notmnist bench --precision fp32`,
+# Alternates rounds of four fresh processes: Keras fp32, `notmnist bench --precision fp32` (with
+# its default Winograd training convolutions), the same with `--convolution direct`, and
 # `notmnist bench --precision bf16` (and Keras with the mixed_bfloat16 policy with --keras-bf16).
 # Each measures, on seeded synthetic images after warm-up: training images/s at batch 512 (full
 # step with RMSprop), inference images/s at 512, single-image latency and peak RSS while
@@ -84,6 +85,8 @@ for round in $(seq 1 "$rounds"); do
   keras --policy float32 > "$work/round-$round-keras-fp32.json"
   echo "round $round/$rounds: ours fp32" >&2
   ours --precision fp32 > "$work/round-$round-ours-fp32.json"
+  echo "round $round/$rounds: ours fp32, direct convolutions" >&2
+  ours --precision fp32 --convolution direct > "$work/round-$round-ours-fp32-direct.json"
   echo "round $round/$rounds: ours bf16" >&2
   ours --precision bf16 > "$work/round-$round-ours-bf16.json"
   if [ "$keras_bf16" = 1 ]; then
