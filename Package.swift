@@ -23,9 +23,13 @@ let package = Package(
     // MARK: - C shims over those libraries
     .target(name: "CPNGShim", dependencies: ["CPNG"], exclude: readme),
 
+    // MARK: - C loops built for several instruction sets
+    .target(name: "CDropout", exclude: readme),
+
     // MARK: - Library modules
     .target(name: "TensorCore", dependencies: ["CDNNL"], exclude: readme),
-    .target(name: "NeuralNet", dependencies: ["TensorCore", "CDNNL"], exclude: readme),
+    .target(
+      name: "NeuralNet", dependencies: ["TensorCore", "CDNNL", "CDropout"], exclude: readme),
     .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
     .target(
       name: "Datasets",

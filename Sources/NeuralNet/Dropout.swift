@@ -1,4 +1,5 @@
 import CDNNL
+import CDropout
 import Dispatch
 import TensorCore
 
@@ -94,7 +95,8 @@ private final class DropoutStep: LayerStep {
 /// Note: each 64-bit draw gives two 24-bit uniforms (bits 40-63 and 16-39), which halves the
 /// cost of the mask; the keep test `u < (1 - rate) · 2²⁴` is exact for rates that are multiples
 /// of 2⁻²⁴. One group of 16 elements uses the eight lanes' high uniforms for its first eight
-/// elements and their low uniforms for the next eight.
+/// elements and their low uniforms for the next eight. The loops are C (the CDropout target),
+/// built for AVX-512 and AVX2 besides the baseline instruction set that Swift compiles for.
 final class DropoutMask {
   /// The number of elements.
   let count: Int
@@ -135,10 +137,10 @@ final class DropoutMask {
     let seeds = (0..<chunks).map { _ in generator.next() }
     let memory = ChunkMemory(keep: keep, from: source.raw, to: destination.raw)
     let threshold = threshold
-    let scaleBits = scale.bitPattern
+    let scale = scale
     Elementwise.forEachChunk(count: count) { c, range in
       Self.drawChunk(seed: seeds[c], range: range, threshold: threshold, keep: memory.keep)
-      Self.applyChunk(range: range, memory: memory, scaleBits: scaleBits, type: type)
+      Self.applyChunk(range: range, memory: memory, scale: scale, type: type)
     }
   }
 
@@ -148,9 +150,9 @@ final class DropoutMask {
   func apply(to source: DNNLBuffer, into destination: DNNLBuffer) {
     let type = Self.checkedType(source, destination, count: count)
     let memory = ChunkMemory(keep: keep, from: source.raw, to: destination.raw)
-    let scaleBits = scale.bitPattern
+    let scale = scale
     Elementwise.forEachChunk(count: count) { _, range in
-      Self.applyChunk(range: range, memory: memory, scaleBits: scaleBits, type: type)
+      Self.applyChunk(range: range, memory: memory, scale: scale, type: type)
     }
   }
 
@@ -176,90 +178,28 @@ final class DropoutMask {
     return type
   }
 
-  /// Writes the keep bytes of one chunk from its seed.
+  /// Writes the keep bytes of one chunk from its seed (`dropout_draw` in CDropout).
   private static func drawChunk(
     seed: UInt64, range: Range<Int>, threshold: UInt64, keep: UnsafeMutablePointer<UInt8>
   ) {
-    var lanes = LaneGenerator(seed: seed)
-    let t = SIMD8<UInt64>(repeating: threshold)
-    var g = range.lowerBound
-    while g < range.upperBound {
-      let bits = lanes.next()
-      // For 24-bit u and t <= 2²⁴, u - t wraps to a value with the top bit set exactly when
-      // u < t.
-      let high = SIMD8<UInt8>(truncatingIfNeeded: ((bits &>> 40) &- t) &>> 63)
-      let low = SIMD8<UInt8>(truncatingIfNeeded: (((bits &>> 16) & 0xFF_FFFF) &- t) &>> 63)
-      if g + 16 <= range.upperBound {
-        UnsafeMutableRawPointer(keep + g).storeBytes(of: high, as: SIMD8<UInt8>.self)
-        UnsafeMutableRawPointer(keep + g + 8).storeBytes(of: low, as: SIMD8<UInt8>.self)
-      } else {
-        for k in 0..<(range.upperBound - g) { keep[g + k] = k < 8 ? high[k] : low[k - 8] }
-      }
-      g += 16
-    }
+    dropout_draw(seed, keep + range.lowerBound, range.count, threshold)
   }
 
   /// Writes `to[i] = from[i] · keep[i] · scale` over one chunk.
   private static func applyChunk(
-    range: Range<Int>, memory: ChunkMemory, scaleBits: UInt32, type: Elementwise.ElementType
+    range: Range<Int>, memory: ChunkMemory, scale: Float, type: Elementwise.ElementType
   ) {
-    let keep = memory.keep
-    let from = UnsafeRawPointer(memory.from)
-    let to = memory.to
-    var i = range.lowerBound
-    while i + 8 <= range.upperBound {
-      let m = UnsafeRawPointer(keep + i).loadUnaligned(as: SIMD8<UInt8>.self)
-      // 0 - 1 is all ones, so the mask selects the bits of the scale or of +0.
-      let factor = unsafeBitCast(
-        (SIMD8<UInt32>() &- SIMD8<UInt32>(truncatingIfNeeded: m)) & scaleBits,
-        to: SIMD8<Float>.self)
-      Elementwise.store8(Elementwise.load8(from, i, type) * factor, to, i, type)
-      i += 8
+    let keep = memory.keep + range.lowerBound
+    let offset = range.lowerBound * type.size
+    switch type {
+    case .f32:
+      dropout_apply_f32(
+        (memory.from + offset).assumingMemoryBound(to: Float.self),
+        (memory.to + offset).assumingMemoryBound(to: Float.self), keep, range.count, scale)
+    case .bf16:
+      dropout_apply_bf16(
+        (memory.from + offset).assumingMemoryBound(to: UInt16.self),
+        (memory.to + offset).assumingMemoryBound(to: UInt16.self), keep, range.count, scale)
     }
-    while i < range.upperBound {
-      let factor = Float(bitPattern: (0 &- UInt32(keep[i])) & scaleBits)
-      Elementwise.store1(Elementwise.load1(from, i, type) * factor, to, i, type)
-      i += 1
-    }
-  }
-}
-
-/// Eight independent xoshiro256++ generators in SIMD lanes (Blackman & Vigna, 2018).
-private struct LaneGenerator {
-  var s0 = SIMD8<UInt64>()
-  var s1 = SIMD8<UInt64>()
-  var s2 = SIMD8<UInt64>()
-  var s3 = SIMD8<UInt64>()
-
-  /// Seeds the 32 state words from one word through SplitMix64, lane by lane.
-  init(seed: UInt64) {
-    var mixer = seed
-    func next() -> UInt64 {
-      mixer &+= 0x9E37_79B9_7F4A_7C15
-      var z = mixer
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
-    for lane in 0..<8 {
-      s0[lane] = next()
-      s1[lane] = next()
-      s2[lane] = next()
-      s3[lane] = next()
-    }
-  }
-
-  @inline(__always)
-  mutating func next() -> SIMD8<UInt64> {
-    let sum = s0 &+ s3
-    let result = ((sum &<< 23) | (sum &>> 41)) &+ s0
-    let t = s1 &<< 17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 &<< 45) | (s3 &>> 19)
-    return result
   }
 }
