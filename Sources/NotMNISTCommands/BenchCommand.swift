@@ -256,7 +256,8 @@ enum BenchCommand: Command {
       epochs: settings.loopEpochs, stepsPerEpoch: settings.loopSteps, loopSeconds: seconds,
       bareStepsSeconds: bare, percent: (seconds - bare) / bare * 100,
       includes:
-        "Trainer.fit with shuffling, batch preparation, progress, a checkpoint per epoch;"
+        "Trainer.fit with shuffling, batch preparation (one step ahead, on another thread),"
+        + " progress, a checkpoint per epoch;"
         + " no batch-norm recalibration, no validation")
   }
 

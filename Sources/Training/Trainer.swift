@@ -112,9 +112,8 @@ public final class Trainer {
   /// - Throws: ``TrainingError`` when the engine fails or a file cannot be written.
   public func fit(shouldStop: () -> Bool = { false }) throws(TrainingError) -> TrainingOutcome {
     let batchSize = configuration.batchSize
-    let pixels = ImageSet.pixelsPerImage
-    var batch = [Float](repeating: 0, count: batchSize * pixels)
-    var labels = [Int32](repeating: 0, count: batchSize)
+    let prefetcher = BatchPrefetcher(
+      training: training, batchSize: batchSize, maxShift: configuration.maxShift)
     try notify { observer throws(TrainingError) in
       try observer.runDidStart(
         RunStart(
@@ -130,33 +129,28 @@ public final class Trainer {
       let order = training.shuffledIndices(using: &shuffle)
       let epoch = progress.epochsCompleted + 1
       var epochStart = monotonicSeconds() - progress.epochSeconds
+      func indices(ofStep step: Int) -> ArraySlice<Int> {
+        order[step * batchSize..<min((step + 1) * batchSize, order.count)]
+      }
+      if progress.stepInEpoch < stepsPerEpoch {
+        prefetcher.prepare(indices(ofStep: progress.stepInEpoch), augmentation: augmentation)
+      }
 
       while progress.stepInEpoch < stepsPerEpoch {
-        // Fetch the batch.
-        let start = progress.stepInEpoch * batchSize
-        let indices = order[start..<min(start + batchSize, order.count)]
-        let n = indices.count
-        batch.withUnsafeMutableBufferPointer {
-          if configuration.maxShift > 0 {
-            training.writeShiftedBatch(
-              indices: indices, into: $0, maxShift: configuration.maxShift, using: &augmentation)
-          } else {
-            training.writeBatch(indices: indices, into: $0)
-          }
+        // Take the batch, and start preparing the next one while this one trains.
+        let batch = prefetcher.next()
+        let n = batch.count
+        augmentation = batch.augmentation
+        if progress.stepInEpoch + 1 < stepsPerEpoch {
+          prefetcher.prepare(indices(ofStep: progress.stepInEpoch + 1), augmentation: augmentation)
         }
-        for (row, index) in indices.enumerated() { labels[row] = Int32(training.labels[index]) }
 
         // Forward, loss and backward, then the update.
         let learningRate = Double(optimizer.learningRate)
         let result: (loss: Float, correct: Int)
         do {
-          result = try batch.withUnsafeBufferPointer { images throws(NeuralNetError) in
-            try labels.withUnsafeBufferPointer { targets throws(NeuralNetError) in
-              try model.trainStep(
-                images: images.baseAddress!, labels: targets.baseAddress!, count: n,
-                generator: &dropout)
-            }
-          }
+          result = try model.trainStep(
+            images: batch.images, labels: batch.labels, count: n, generator: &dropout)
         } catch {
           throw .engine(error.description)
         }

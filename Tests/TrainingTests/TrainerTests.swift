@@ -69,6 +69,53 @@ import Testing
     }
   }
 
+  /// Batches prepared one step ahead on another thread are the batches of a plain loop that
+  /// prepares each just before its step: two epochs of 40 images in batches of 8 with random
+  /// shifts end with bit-identical weights and moving statistics.
+  @Test func prefetchedBatchesAreThoseOfAPlainLoop() throws {
+    let trainer = try Self.trainer(directory: nil)
+    let configuration = trainer.configuration
+    var generator = SeededGenerator(seed: 5)
+    let model = try Model(named: "tiny", generator: &generator)
+    model.convolutionAlgorithm = configuration.convolutionAlgorithm
+    let optimizer = RMSprop(learningRate: .constant(0.001))
+    let images = Self.images()
+    var streams = SeededGenerator(seed: configuration.seed)
+    var shuffle = streams.split()
+    var dropout = streams.split()
+    var augmentation = streams.split()
+    var batch = [Float](repeating: 0, count: 8 * 784)
+    for _ in 0..<configuration.epochCount {
+      let order = images.shuffledIndices(using: &shuffle)
+      for start in stride(from: 0, to: order.count, by: 8) {
+        let indices = order[start..<min(start + 8, order.count)]
+        batch.withUnsafeMutableBufferPointer {
+          images.writeShiftedBatch(
+            indices: indices, into: $0, maxShift: configuration.maxShift, using: &augmentation)
+        }
+        let labels = indices.map { Int32(images.labels[$0]) }
+        _ = try batch.withUnsafeBufferPointer {
+          try model.trainStep(images: $0.baseAddress!, labels: labels, generator: &dropout)
+        }
+        optimizer.update(model.parameters)
+      }
+    }
+    // The trainer's own batch-norm recalibration after each epoch changes only the moving
+    // statistics, so compare those with it turned off.
+    var keras = configuration
+    keras.batchNormStatistics = .keras
+    var trainerGenerator = SeededGenerator(seed: 5)
+    let prefetching = Trainer(
+      model: try Model(named: "tiny", generator: &trainerGenerator),
+      optimizer: RMSprop(learningRate: .constant(0.001)), training: images, validation: nil,
+      configuration: keras, directory: nil, observers: [])
+    #expect(try prefetching.fit().stop == .completed)
+
+    for (a, b) in zip(prefetching.model.parameters, model.parameters) {
+      #expect(a.kerasValue == b.kerasValue, "\(a.name) differs")
+    }
+  }
+
   @Test func divergingLossStopsWithAClearError() throws {
     let trainer = try Self.trainer(directory: nil, learningRate: 1e30)
     #expect {
