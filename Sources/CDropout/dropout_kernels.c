@@ -48,20 +48,27 @@ void dropout_draw(uint64_t seed, uint8_t *keep, size_t count, uint64_t threshold
       group[lane] = (uint8_t)(((bits >> 40) - threshold) >> 63);
       group[LANES + lane] = (uint8_t)((((bits >> 16) & 0xFFFFFF) - threshold) >> 63);
     }
-    size_t left = count - g;
-    memcpy(keep + g, group, left < 2 * LANES ? left : 2 * LANES);
+    if (count - g >= 2 * LANES) {
+      memcpy(keep + g, group, 2 * LANES);  // a constant size: one 16-byte store
+    } else {
+      memcpy(keep + g, group, count - g);
+    }
   }
 }
 
+// Each element is read before it is written, so `to == from` is safe for vectors too; without
+// the pragma, clang's overlap check sends the in-place case to a scalar loop.
 DROPOUT_CLONES
 void dropout_apply_f32(
     const float *from, float *to, const uint8_t *keep, size_t count, float scale) {
+#pragma clang loop vectorize(assume_safety)
   for (size_t i = 0; i < count; i++) to[i] = from[i] * (keep[i] ? scale : 0.0f);
 }
 
 DROPOUT_CLONES
 void dropout_apply_bf16(
     const uint16_t *from, uint16_t *to, const uint8_t *keep, size_t count, float scale) {
+#pragma clang loop vectorize(assume_safety)
   for (size_t i = 0; i < count; i++) {
     uint32_t wide = (uint32_t)from[i] << 16;
     float value;

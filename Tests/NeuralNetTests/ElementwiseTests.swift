@@ -5,6 +5,32 @@ import Testing
 @testable import NeuralNet
 
 @Suite struct ElementwiseTests {
+  /// Each chunk runs once, on one of the OpenMP team's threads, with its own range.
+  @Test(arguments: [1, Elementwise.chunkLength, 5 * Elementwise.chunkLength + 7])
+  func everyChunkRunsOnceWithItsRange(count: Int) {
+    let chunks = (count + Elementwise.chunkLength - 1) / Elementwise.chunkLength
+    let visits = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+    let lower = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+    let upper = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+    defer { [visits, lower, upper].forEach { $0.deallocate() } }
+    visits.initialize(repeating: 0)
+    struct Slots: @unchecked Sendable {
+      let visits, lower, upper: UnsafeMutableBufferPointer<Int>
+    }
+    let slots = Slots(visits: visits, lower: lower, upper: upper)
+    Elementwise.forEachChunk(count: count) { c, range in
+      slots.visits[c] += 1
+      slots.lower[c] = range.lowerBound
+      slots.upper[c] = range.upperBound
+    }
+
+    #expect(Array(visits) == [Int](repeating: 1, count: chunks))
+    for c in 0..<chunks {
+      #expect(lower[c] == c * Elementwise.chunkLength)
+      #expect(upper[c] == min(count, (c + 1) * Elementwise.chunkLength))
+    }
+  }
+
   /// Three parts over more than one chunk, summed into the first; bf16 results are the f32
   /// sums rounded once.
   @Test(arguments: [dnnl_f32, dnnl_bf16])

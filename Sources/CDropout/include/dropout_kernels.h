@@ -22,7 +22,8 @@ extern "C" {
 /// `threshold` is at most 2^24.
 void dropout_draw(uint64_t seed, uint8_t *keep, size_t count, uint64_t threshold);
 
-/// `to[i] = from[i] * (keep[i] ? scale : +0.0f)` for `count` floats; `to` may be `from`.
+/// `to[i] = from[i] * (keep[i] ? scale : +0.0f)` for `count` floats; `to` is either `from` or
+/// does not overlap it.
 void dropout_apply_f32(
     const float *from, float *to, const uint8_t *keep, size_t count, float scale);
 
