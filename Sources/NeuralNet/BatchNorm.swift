@@ -24,6 +24,9 @@ final class BatchNorm: Layer {
   /// Whether this layer also applies the ReLU of the `Activation` that alone reads it (oneDNN's
   /// fused batch norm + ReLU, which keeps a bit mask instead of a second pass over memory).
   var fusesReLU = false
+  /// Whether inference passes leave this layer to the convolution that alone feeds it, which
+  /// applies it (and the fused ReLU) as post-operations (see `Conv2D.foldedNorm`).
+  var isFoldedIntoConvolution = false
 
   var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
 
@@ -49,9 +52,24 @@ final class BatchNorm: Layer {
     inputs: [DNNLBuffer], batch: Int, mode: PlanMode, needsInputGradient: Bool,
     context: DNNLContext
   ) throws(NeuralNetError) -> LayerStep {
-    try BatchNormStep(
+    if mode == .inference && isFoldedIntoConvolution { return IdentityStep(input: inputs[0]) }
+    return try BatchNormStep(
       layer: self, input: inputs[0], batch: batch, mode: mode,
       needsInputGradient: needsInputGradient, context: context)
+  }
+
+  /// The per-channel factor and offset of inference, `y = x · scale + offset`.
+  ///
+  /// `scale = γ / sqrt(moving variance + ε)`, `offset = β - moving mean · scale`, the form in
+  /// which TensorFlow computes Keras's inference batch normalization.
+  func inferenceScaleAndOffset(
+    scale: UnsafeMutablePointer<Float>, offset: UnsafeMutablePointer<Float>
+  ) {
+    for i in 0..<outputShape.channels {
+      let factor = gamma.value[i] / (movingVariance.value[i] + epsilon).squareRoot()
+      scale[i] = factor
+      offset[i] = beta.value[i] - movingMean.value[i] * factor
+    }
   }
 
   /// Starts a recalibration: clears the sums of batch statistics.

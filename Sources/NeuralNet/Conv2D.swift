@@ -16,6 +16,10 @@ final class Conv2D: Layer {
   let paddingBefore: [Int]
   let paddingAfter: [Int]
   private let weightsDesc: dnnl_memory_desc_t
+  /// The batch normalization that alone reads this layer's output, which inference passes
+  /// apply as post-operations of the convolution (a per-channel multiply and add, then the
+  /// ReLU it fuses): one pass over memory instead of two or three.
+  var foldedNorm: BatchNorm?
 
   var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }
 
@@ -183,6 +187,9 @@ private final class Conv2DStep: LayerStep {
   let sourceGradient: StagedOutput?
   let dataWeights: LayoutConverter?
   let gradientOut: GradientWriter?
+  /// In inference, the folded batch normalization and its per-channel factor and offset,
+  /// recomputed from its parameters by every forward pass.
+  let fold: (norm: BatchNorm, scale: DNNLBuffer, offset: DNNLBuffer)?
   let context: DNNLContext
 
   init(
@@ -201,6 +208,11 @@ private final class Conv2DStep: LayerStep {
     // In bf16 the forward kernel picks the layout of its bf16 weight copy; in fp32 it reads the
     // master weights in place.
     let algorithms = layer.algorithms(mode: mode, context: context)
+    let norm = mode == .inference ? layer.foldedNorm : nil
+    let attributes = try norm.map { norm throws(NeuralNetError) in
+      try Conv2DStep.foldingAttributes(channels: filters, relu: norm.fusesReLU, layer: name)
+    }
+    defer { if let attributes { dnnl_primitive_attr_destroy(attributes) } }
     let forward = try firstImplemented(algorithms) { algorithm throws(NeuralNetError) in
       var desc = Conv2D.opDesc(
         src: MemoryDesc.any(layer.inputShape.dims(batch: batch), type: type),
@@ -208,8 +220,11 @@ private final class Conv2DStep: LayerStep {
         dst: MemoryDesc.any(layer.outputShape.dims(batch: batch), type: type), hasBias: hasBias,
         filters: filters, strides: layer.strides, before: layer.paddingBefore,
         after: layer.paddingAfter, kind: kind, algorithm: algorithm)
-      return try DNNLPrimitive(&desc, context, layer: name, operation: "convolution")
+      return try DNNLPrimitive(
+        &desc, context, attributes: attributes, layer: name, operation: "convolution")
     }
+    let channel = MemoryDesc.make([1, filters, 1, 1], dnnl_nchw)
+    fold = norm.map { ($0, DNNLBuffer(channel, context), DNNLBuffer(channel, context)) }
     forwardPrimitive = forward
     let srcDesc = forward.md(dnnl_query_src_md)
     let dstDesc = forward.md(dnnl_query_dst_md)
@@ -293,7 +308,50 @@ private final class Conv2DStep: LayerStep {
       (DNNL_ARG_DST, output),
     ]
     if let biasBuffer { args.append((DNNL_ARG_BIAS, biasBuffer)) }
+    if let fold {
+      fold.norm.inferenceScaleAndOffset(scale: fold.scale.data, offset: fold.offset.data)
+      args.append((Conv2DStep.postOperand(0), fold.scale))
+      args.append((Conv2DStep.postOperand(1), fold.offset))
+    }
     forwardPrimitive.execute(args)
+  }
+
+  /// The argument index of the second operand of post-operation `index` (oneDNN's
+  /// `DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1`, a macro Swift cannot import).
+  static func postOperand(_ index: Int32) -> Int32 {
+    DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE * (index + 1) | DNNL_ARG_SRC_1
+  }
+
+  /// Post-operations that apply an inference batch normalization: multiply by a per-channel
+  /// factor, add a per-channel offset (both f32 `[1, C, 1, 1]`), then ReLU if asked.
+  /// - Returns: attributes the caller destroys.
+  static func foldingAttributes(channels: Int, relu: Bool, layer: String)
+    throws(NeuralNetError) -> dnnl_primitive_attr_t
+  {
+    var attributes: dnnl_primitive_attr_t?
+    try check(dnnl_primitive_attr_create(&attributes), layer, "primitive_attr_create")
+    var operations: dnnl_post_ops_t?
+    guard let attributes,
+      dnnl_post_ops_create(&operations) == dnnl_success, let operations
+    else {
+      if let attributes { dnnl_primitive_attr_destroy(attributes) }
+      throw .dnnl(layer: layer, operation: "post_ops_create", status: -1)
+    }
+    defer { dnnl_post_ops_destroy(operations) }
+    var channel = MemoryDesc.make([1, channels, 1, 1], dnnl_nchw)
+    var status = dnnl_post_ops_append_binary(operations, dnnl_binary_mul, &channel)
+    if status == dnnl_success {
+      status = dnnl_post_ops_append_binary(operations, dnnl_binary_add, &channel)
+    }
+    if status == dnnl_success, relu {
+      status = dnnl_post_ops_append_eltwise(operations, 1, dnnl_eltwise_relu, 0, 0)
+    }
+    if status == dnnl_success { status = dnnl_primitive_attr_set_post_ops(attributes, operations) }
+    if status != dnnl_success {
+      dnnl_primitive_attr_destroy(attributes)
+      throw .dnnl(layer: layer, operation: "batch norm post-ops", status: Int(status.rawValue))
+    }
+    return attributes
   }
 
   override func backward(outputGradient: DNNLBuffer, inputGradients: [DNNLBuffer?]) {

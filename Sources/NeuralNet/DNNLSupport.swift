@@ -237,12 +237,12 @@ final class DNNLPrimitive {
   /// Creates the primitive descriptor from an operation descriptor, then the primitive.
   convenience init(
     _ opDesc: UnsafeRawPointer, _ context: DNNLContext, hint: DNNLPrimitive? = nil,
-    layer: String, operation: String
+    attributes: dnnl_primitive_attr_t? = nil, layer: String, operation: String
   ) throws(NeuralNetError) {
     var pd: dnnl_primitive_desc_t?
     try check(
-      dnnl_primitive_desc_create(&pd, opDesc, nil, context.engine, hint?.descriptor), layer,
-      "\(operation) primitive_desc_create")
+      dnnl_primitive_desc_create(&pd, opDesc, attributes, context.engine, hint?.descriptor),
+      layer, "\(operation) primitive_desc_create")
     try self.init(descriptor: pd.unsafelyUnwrapped, context, layer: layer, operation: operation)
   }
 

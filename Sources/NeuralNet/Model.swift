@@ -87,6 +87,7 @@ public final class Model {
       for j in sources { consumers[j].append(i) }
     }
     Model.fuseBatchNormReLU(layers, inputs: inputs, consumers: consumers)
+    Model.foldBatchNormsIntoConvolutions(layers, inputs: inputs, consumers: consumers)
     Model.markInPlaceDropouts(layers, inputs: inputs, consumers: consumers)
     self.layers = layers
     self.inputs = inputs
@@ -469,6 +470,20 @@ public final class Model {
       else { continue }
       norm.fusesReLU = true
       activation.isFusedIntoProducer = true
+    }
+  }
+
+  /// Lets inference passes apply each batch normalization (and its fused ReLU) inside the
+  /// convolution that alone feeds it, as post-operations.
+  private static func foldBatchNormsIntoConvolutions(
+    _ layers: [any Layer], inputs: [[Int]], consumers: [[Int]]
+  ) {
+    for (i, layer) in layers.enumerated() {
+      guard let norm = layer as? BatchNorm, let producer = inputs[i].first,
+        consumers[producer].count == 1, let convolution = layers[producer] as? Conv2D
+      else { continue }
+      convolution.foldedNorm = norm
+      norm.isFoldedIntoConvolution = true
     }
   }
 
