@@ -24,13 +24,14 @@ let package = Package(
     .target(name: "CPNGShim", dependencies: ["CPNG"], exclude: readme),
 
     // MARK: - C loops built for several instruction sets
-    .target(name: "CDropout", exclude: readme),
+    .target(name: "CKernels", exclude: readme, linkerSettings: [.linkedLibrary("gomp")]),
 
     // MARK: - Library modules
     .target(name: "TensorCore", dependencies: ["CDNNL"], exclude: readme),
     .target(
-      name: "NeuralNet", dependencies: ["TensorCore", "CDNNL", "CDropout"], exclude: readme),
-    .target(name: "Optimizers", dependencies: ["TensorCore", "NeuralNet"], exclude: readme),
+      name: "NeuralNet", dependencies: ["TensorCore", "CDNNL", "CKernels"], exclude: readme),
+    .target(
+      name: "Optimizers", dependencies: ["TensorCore", "NeuralNet", "CKernels"], exclude: readme),
     .target(
       name: "Datasets",
       dependencies: ["TensorCore", "CPNG", "CPNGShim", "CZlib", "CArchive", "CFreeType"],

@@ -1,5 +1,5 @@
 import CDNNL
-import CDropout
+import CKernels
 import Dispatch
 import TensorCore
 
@@ -95,7 +95,7 @@ private final class DropoutStep: LayerStep {
 /// Note: each 64-bit draw gives two 24-bit uniforms (bits 40-63 and 16-39), which halves the
 /// cost of the mask; the keep test `u < (1 - rate) · 2²⁴` is exact for rates that are multiples
 /// of 2⁻²⁴. One group of 16 elements uses the eight lanes' high uniforms for its first eight
-/// elements and their low uniforms for the next eight. The loops are C (the CDropout target),
+/// elements and their low uniforms for the next eight. The loops are C (the CKernels target),
 /// built for AVX-512 and AVX2 besides the baseline instruction set that Swift compiles for.
 final class DropoutMask {
   /// The number of elements.
@@ -178,7 +178,7 @@ final class DropoutMask {
     return type
   }
 
-  /// Writes the keep bytes of one chunk from its seed (`dropout_draw` in CDropout).
+  /// Writes the keep bytes of one chunk from its seed (`dropout_draw` in CKernels).
   private static func drawChunk(
     seed: UInt64, range: Range<Int>, threshold: UInt64, keep: UnsafeMutablePointer<UInt8>
   ) {

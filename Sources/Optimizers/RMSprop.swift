@@ -1,3 +1,4 @@
+import CKernels
 import TensorCore
 
 /// RMSprop (Tieleman & Hinton, 2012) with the Keras 3 update rule and defaults.
@@ -129,29 +130,20 @@ public final class RMSprop: Optimizer {
   /// Applies one RMSprop update to every trainable parameter and advances ``iterations``.
   /// - Parameter parameters: the parameters with their gradients; names must be unique.
   public func update(_ parameters: [Parameter]) {
-    let coefficients = Coefficients(
-      learningRate: settings.learningRateSchedule.learningRate(atStep: iterations),
+    let coefficients = rmsprop_coefficients(
+      learning_rate: settings.learningRateSchedule.learningRate(atStep: iterations),
       rho: Float(settings.rho),
       // Keras forms `1 - rho` in Python (double precision), then rounds it to float32.
-      oneMinusRho: Float(1 - settings.rho),
+      one_minus_rho: Float(1 - settings.rho),
       epsilon: Float(settings.epsilon),
       momentum: Float(settings.momentum))
     for parameter in parameters where parameter.isTrainable {
       let buffers = slots.buffers(for: parameter)
-      let w = parameter.value
-      let g = UnsafePointer(parameter.gradient)
-      let n = parameter.storageCount
-      switch (settings.momentum > 0, settings.isCentered) {
-      case (false, false):
-        Self.plain(w, g, n, velocity: buffers[0], coefficients)
-      case (true, false):
-        Self.withMomentum(w, g, n, velocity: buffers[0], momentum: buffers[1], coefficients)
-      case (false, true):
-        Self.centered(w, g, n, velocity: buffers[0], average: buffers[1], coefficients)
-      case (true, true):
-        Self.centeredWithMomentum(
-          w, g, n, velocity: buffers[0], momentum: buffers[1], average: buffers[2], coefficients)
-      }
+      let momentum = settings.momentum > 0 ? buffers[1] : nil
+      let average = settings.isCentered ? buffers[buffers.count - 1] : nil
+      rmsprop_update(
+        parameter.value, parameter.gradient, buffers[0], momentum, average,
+        parameter.storageCount, coefficients)
     }
     iterations += 1
   }
@@ -171,87 +163,5 @@ public final class RMSprop: Optimizer {
     try validateHeader(of: state, for: configuration)
     try slots.restore(state.slots, iterations: state.iterations, parameters: parameters)
     iterations = state.iterations
-  }
-
-  // MARK: - Kernels
-
-  /// The float32 constants of one update.
-  private struct Coefficients {
-    var learningRate: Float
-    var rho: Float
-    var oneMinusRho: Float
-    var epsilon: Float
-    var momentum: Float
-  }
-
-  // The kernels keep Keras's operation order so results match TensorFlow's float32 ops. They
-  // walk raw storage in chunks of 16 (see `Lanes`), so the products, sums and quotients are
-  // vector instructions.
-
-  private static func plain(
-    _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
-    velocity v: UnsafeMutablePointer<Float>, _ c: Coefficients
-  ) {
-    for i in stride(from: 0, to: n, by: Lanes.width) {
-      let k = min(Lanes.width, n - i)
-      let gi = Lanes.load(g, i, k)
-      let vi = c.rho * Lanes.load(v, i, k) + c.oneMinusRho * (gi * gi)
-      Lanes.store(vi, v, i, k)
-      let increment = (c.learningRate * gi) / (vi + c.epsilon).squareRoot()
-      Lanes.store(Lanes.load(w, i, k) - increment, w, i, k)
-    }
-  }
-
-  private static func withMomentum(
-    _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
-    velocity v: UnsafeMutablePointer<Float>, momentum m: UnsafeMutablePointer<Float>,
-    _ c: Coefficients
-  ) {
-    for i in stride(from: 0, to: n, by: Lanes.width) {
-      let k = min(Lanes.width, n - i)
-      let gi = Lanes.load(g, i, k)
-      let vi = c.rho * Lanes.load(v, i, k) + c.oneMinusRho * (gi * gi)
-      Lanes.store(vi, v, i, k)
-      let increment = (c.learningRate * gi) / (vi + c.epsilon).squareRoot()
-      let mi = c.momentum * Lanes.load(m, i, k) + increment
-      Lanes.store(mi, m, i, k)
-      Lanes.store(Lanes.load(w, i, k) - mi, w, i, k)
-    }
-  }
-
-  private static func centered(
-    _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
-    velocity v: UnsafeMutablePointer<Float>, average a: UnsafeMutablePointer<Float>,
-    _ c: Coefficients
-  ) {
-    for i in stride(from: 0, to: n, by: Lanes.width) {
-      let k = min(Lanes.width, n - i)
-      let gi = Lanes.load(g, i, k)
-      let vi = c.rho * Lanes.load(v, i, k) + c.oneMinusRho * (gi * gi)
-      Lanes.store(vi, v, i, k)
-      let ai = c.rho * Lanes.load(a, i, k) + c.oneMinusRho * gi
-      Lanes.store(ai, a, i, k)
-      let increment = (c.learningRate * gi) / (vi - ai * ai + c.epsilon).squareRoot()
-      Lanes.store(Lanes.load(w, i, k) - increment, w, i, k)
-    }
-  }
-
-  private static func centeredWithMomentum(
-    _ w: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ n: Int,
-    velocity v: UnsafeMutablePointer<Float>, momentum m: UnsafeMutablePointer<Float>,
-    average a: UnsafeMutablePointer<Float>, _ c: Coefficients
-  ) {
-    for i in stride(from: 0, to: n, by: Lanes.width) {
-      let k = min(Lanes.width, n - i)
-      let gi = Lanes.load(g, i, k)
-      let vi = c.rho * Lanes.load(v, i, k) + c.oneMinusRho * (gi * gi)
-      Lanes.store(vi, v, i, k)
-      let ai = c.rho * Lanes.load(a, i, k) + c.oneMinusRho * gi
-      Lanes.store(ai, a, i, k)
-      let increment = (c.learningRate * gi) / (vi - ai * ai + c.epsilon).squareRoot()
-      let mi = c.momentum * Lanes.load(m, i, k) + increment
-      Lanes.store(mi, m, i, k)
-      Lanes.store(Lanes.load(w, i, k) - mi, w, i, k)
-    }
   }
 }

@@ -1,4 +1,4 @@
-import CDropout
+import CKernels
 import TensorCore
 import Testing
 

@@ -85,6 +85,49 @@ import Testing
     #expect(w.kerasValue.scalars == values.map { $0 - 1 })
   }
 
+  /// Two steps over 200,003 elements (split over the OpenMP threads) give, element for element,
+  /// the floats of a plain loop in Keras's operation order, for every variant.
+  @Test(arguments: [(0.0, false), (0.5, false), (0.0, true), (0.5, true)])
+  func longParametersMatchAPlainFloatLoop(momentum: Double, isCentered: Bool) {
+    let count = 200_003
+    var generator = SeededGenerator(seed: 12)
+    let values = (0..<count).map { _ in generator.nextUnitFloat() * 2 - 1 }
+    let gradients = (0..<2).map { _ in (0..<count).map { _ in generator.nextUnitFloat() - 0.5 } }
+    let w = makeParameter("w", values)
+    let optimizer = RMSprop(
+      learningRate: 0.01, rho: 0.8, momentum: momentum, epsilon: 1e-7, isCentered: isCentered)
+    let (lr, rho, oneMinusRho, eps, mu): (Float, Float, Float, Float, Float) = (
+      0.01, 0.8, Float(1 - 0.8), 1e-7, Float(momentum)
+    )
+    var expected = values
+    var v = [Float](repeating: 0, count: count)
+    var m = v
+    var a = v
+    for g in gradients {
+      setGradient(w, g)
+      optimizer.update([w])
+      for i in 0..<count {
+        v[i] = rho * v[i] + oneMinusRho * (g[i] * g[i])
+        var denominator = v[i] + eps
+        if isCentered {
+          a[i] = rho * a[i] + oneMinusRho * g[i]
+          denominator = v[i] - a[i] * a[i] + eps
+        }
+        let increment = (lr * g[i]) / denominator.squareRoot()
+        if momentum > 0 {
+          m[i] = mu * m[i] + increment
+          expected[i] = expected[i] - m[i]
+        } else {
+          expected[i] = expected[i] - increment
+        }
+      }
+    }
+
+    let actual = w.kerasValue.scalars
+    let mismatches = (0..<count).filter { actual[$0].bitPattern != expected[$0].bitPattern }
+    #expect(mismatches.isEmpty, "\(mismatches.count) differ, first at \(mismatches.first ?? -1)")
+  }
+
   @Test func convergesOnAQuadratic() {
     let target: [Float] = [1.5, -2, 0.25, 3]
     let w = makeParameter("w", [0, 0, 0, 0])

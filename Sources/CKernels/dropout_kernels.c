@@ -4,11 +4,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
-#define DROPOUT_CLONES __attribute__((target_clones("avx512bw", "avx2", "default")))
-#else
-#define DROPOUT_CLONES
-#endif
+#include "kernel_support.h"
 
 enum { LANES = 8 };
 
@@ -22,7 +18,7 @@ static uint64_t splitmix64(uint64_t *state) {
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-DROPOUT_CLONES
+KERNEL_CLONES
 void dropout_draw(uint64_t seed, uint8_t *keep, size_t count, uint64_t threshold) {
   uint64_t s0[LANES], s1[LANES], s2[LANES], s3[LANES];
   uint64_t mixer = seed;
@@ -58,14 +54,14 @@ void dropout_draw(uint64_t seed, uint8_t *keep, size_t count, uint64_t threshold
 
 // Each element is read before it is written, so `to == from` is safe for vectors too; without
 // the pragma, clang's overlap check sends the in-place case to a scalar loop.
-DROPOUT_CLONES
+KERNEL_CLONES
 void dropout_apply_f32(
     const float *from, float *to, const uint8_t *keep, size_t count, float scale) {
 #pragma clang loop vectorize(assume_safety)
   for (size_t i = 0; i < count; i++) to[i] = from[i] * (keep[i] ? scale : 0.0f);
 }
 
-DROPOUT_CLONES
+KERNEL_CLONES
 void dropout_apply_bf16(
     const uint16_t *from, uint16_t *to, const uint8_t *keep, size_t count, float scale) {
 #pragma clang loop vectorize(assume_safety)
