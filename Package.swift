@@ -24,7 +24,10 @@ let package = Package(
     .target(name: "CPNGShim", dependencies: ["CPNG"], exclude: readme),
 
     // MARK: - C loops built for several instruction sets
-    .target(name: "CKernels", exclude: readme, linkerSettings: [.linkedLibrary("gomp")]),
+    // Optimized in debug builds too, so that the tests run the vector code that ships.
+    .target(
+      name: "CKernels", exclude: readme, cSettings: [.unsafeFlags(["-O2"])],
+      linkerSettings: [.linkedLibrary("gomp")]),
 
     // MARK: - Library modules
     .target(name: "TensorCore", dependencies: ["CDNNL"], exclude: readme),

@@ -18,7 +18,7 @@ final class Conv2D: Layer {
   private let weightsDesc: dnnl_memory_desc_t
   /// The batch normalization that alone reads this layer's output, which inference passes
   /// apply as post-operations of the convolution (a per-channel multiply and add, then the
-  /// ReLU it fuses): one pass over memory instead of two or three.
+  /// ReLU it fuses): one pass over memory instead of two.
   var foldedNorm: BatchNorm?
 
   var parameters: [Parameter] { [kernel] + (bias.map { [$0] } ?? []) }

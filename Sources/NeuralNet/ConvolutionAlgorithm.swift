@@ -15,3 +15,11 @@ public enum ConvolutionAlgorithm: String, CaseIterable, Codable, Sendable {
   /// Winograd for eligible fp32 training convolutions, direct elsewhere.
   case winograd
 }
+
+extension ConvolutionAlgorithm {
+  /// The algorithm eligible training convolutions use when the model computes in `precision`:
+  /// `direct` for bf16, which has no Winograd kernels; this one otherwise.
+  public func effective(at precision: Precision) -> ConvolutionAlgorithm {
+    precision == .bf16 ? .direct : self
+  }
+}

@@ -184,7 +184,9 @@ enum BenchCommand: Command {
       latencyMs: singleImage.medianMs, peakResidentBytes: trainingPeak,
       finalPeakResidentBytes: finalPeak, layers: layerRows(profile, peak: peak),
       model: settings.modelName, precision: settings.precision.rawValue,
-      convolutionAlgorithm: settings.convolutionAlgorithm.rawValue, batchSize: batch,
+      convolutionAlgorithm:
+        settings.convolutionAlgorithm.effective(at: settings.precision).rawValue,
+      batchSize: batch,
       seed: settings.seed, trainStep: trainStep, inferBatch: inferBatch, singleImage: singleImage,
       trainingFLOPsPerImage: flopsPerImage,
       trainGFLOPS: Double(flopsPerImage * batch) / (trainStep.medianMs * 1e6),

@@ -157,7 +157,10 @@ struct BenchReport: Encodable, Equatable {
     let widths = [26, 18, 9, 9, 10, 10, 7, 7, 0]
     lines.append(
       row(
-        ["layer", "kind", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "fwd %", "bwd %", "kernels"],
+        [
+          "layer", "kind", "fwd ms", "bwd ms", "fwd GF/s", "bwd GF/s", "fwd %", "bwd %",
+          "  kernels",
+        ],
         widths: widths))
     for layer in layers {
       lines.append(

@@ -459,7 +459,10 @@ enum TrainCommand: Command {
       ("optimizer", optimizer.configuration.description),
       ("epochs", "\(configuration.epochCount), batch size \(configuration.batchSize)"),
       ("precision", configuration.precision.rawValue),
-      ("convolutions", configuration.convolutionAlgorithm.rawValue),
+      (
+        "convolutions",
+        configuration.convolutionAlgorithm.effective(at: configuration.precision).rawValue
+      ),
       ("batch-norm statistics", configuration.batchNormStatistics.rawValue),
       (
         "augmentation",

@@ -62,6 +62,21 @@ import Testing
     return kernels
   }
 
+  /// The reference model's 3x3 convolutions on 16k channels: all but the first (one channel).
+  @Test func fiveOfTheReferenceConvolutionsAreWinogradShaped() throws {
+    var generator = SeededGenerator(seed: 1)
+    let model = try Model(named: "reference", generator: &generator)
+    let shaped = model.layers.compactMap { $0 as? Conv2D }.filter(\.isWinogradShaped)
+
+    #expect(shaped.map(\.name) == ["conv2d_1", "conv2d_2", "conv2d_5", "conv2d_7", "conv2d_8"])
+  }
+
+  @Test func bf16ComputesDirectlyWhateverTheSetting() {
+    #expect(ConvolutionAlgorithm.winograd.effective(at: .bf16) == .direct)
+    #expect(ConvolutionAlgorithm.winograd.effective(at: .fp32) == .winograd)
+    #expect(ConvolutionAlgorithm.direct.effective(at: .fp32) == .direct)
+  }
+
   @Test func modelsStartDirect() throws {
     var generator = SeededGenerator(seed: 1)
     #expect(try Model(named: "tiny", generator: &generator).convolutionAlgorithm == .direct)

@@ -92,12 +92,29 @@ import Testing
     }
   }
 
-  /// In place: `to` may be `from`.
+  /// In place (`to` is `from`), over a length with a tail shorter than a vector: the products
+  /// equal those written to a separate buffer.
   @Test func applyWorksInPlace() {
-    var data: [Float] = [1, 2, 3, 4, 5]
+    var generator = SeededGenerator(seed: 5)
+    let count = 1_037
+    let values = (0..<count).map { _ in generator.nextUnitFloat() * 8 - 4 }
+    let keep = (0..<count).map { _ in UInt8(generator.next() % 5 == 0 ? 0 : 1) }
+    let expected = zip(values, keep).map { $0 * ($1 == 1 ? 1.25 : 0) }
+    var data = values
     data.withUnsafeMutableBufferPointer { p in
-      dropout_apply_f32(p.baseAddress!, p.baseAddress!, [1, 0, 1, 0, 1], 5, 2)
+      dropout_apply_f32(p.baseAddress!, p.baseAddress!, keep, count, 1.25)
     }
-    #expect(data == [2, 0, 6, 0, 10])
+    #expect(data.map(\.bitPattern) == expected.map(\.bitPattern))
+
+    let bits = values.map { BFloat16.bits($0) }
+    var narrow = bits
+    narrow.withUnsafeMutableBufferPointer { p in
+      dropout_apply_bf16(p.baseAddress!, p.baseAddress!, keep, count, 1.25)
+    }
+    let narrowExpected = zip(bits, keep).map {
+      BFloat16.bits(BFloat16.float($0) * ($1 == 1 ? 1.25 : 0))
+    }
+    #expect(narrow == narrowExpected)
   }
+
 }

@@ -5,8 +5,9 @@ import Testing
 @testable import NeuralNet
 
 @Suite struct ElementwiseTests {
-  /// Each chunk runs once, on one of the OpenMP team's threads, with its own range.
-  @Test(arguments: [1, Elementwise.chunkLength, 5 * Elementwise.chunkLength + 7])
+  /// Each chunk runs once, on one of the OpenMP team's threads, with its own range (one chunk
+  /// runs on the caller's thread).
+  @Test(arguments: [1, 2 * Elementwise.chunkLength, 5 * Elementwise.chunkLength + 7])
   func everyChunkRunsOnceWithItsRange(count: Int) {
     let chunks = (count + Elementwise.chunkLength - 1) / Elementwise.chunkLength
     let visits = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)

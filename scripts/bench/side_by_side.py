@@ -159,8 +159,8 @@ def summarize(directory, out_path):
         with open(path) as handle:
             runs.setdefault(match.group(2), []).append(
                 dict(json.load(handle), round=int(match.group(1))))
-    sides = [s for s in ["keras-fp32", "ours-fp32", "ours-fp32-direct", "ours-bf16",
-                                 "keras-bf16"] if s in runs]
+    order = ["keras-fp32", "ours-fp32", "ours-fp32-direct", "ours-bf16", "keras-bf16"]
+    sides = [s for s in order if s in runs]
     if "keras-fp32" not in runs:
         sys.exit("summarize: no keras-fp32 rounds in " + directory)
 
