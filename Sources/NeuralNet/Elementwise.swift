@@ -65,6 +65,32 @@ enum Elementwise {
     }
   }
 
+  /// Runs `body` over `0..<count` cut into one contiguous range per thread of the OpenMP team.
+  static func forEachRange(count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    withoutActuallyEscaping(body) { body in
+      var job = RangeJob(count: count, body: body)
+      withUnsafeMutablePointer(to: &job) { pointer in
+        GOMP_parallel(
+          { raw in
+            // The pointer is the job above, alive until GOMP_parallel returns.
+            let job = raw!.assumingMemoryBound(to: RangeJob.self).pointee
+            let threads = Int(omp_get_num_threads())
+            let thread = Int(omp_get_thread_num())
+            let share = (job.count + threads - 1) / threads
+            let start = min(job.count, thread * share)
+            let end = min(job.count, start + share)
+            if start < end { job.body(start..<end) }
+          }, pointer, 0, 0)
+      }
+    }
+  }
+
+  /// What each thread of ``forEachRange(count:_:)`` needs.
+  private struct RangeJob {
+    let count: Int
+    let body: @Sendable (Range<Int>) -> Void
+  }
+
   /// What each thread of ``forEachChunk(count:_:)`` needs.
   private struct ChunkJob {
     let count: Int

@@ -1,3 +1,4 @@
+import CDNNL
 import TensorCore
 import TestSupport
 import Testing
@@ -39,5 +40,36 @@ import Testing
       return g.concatenate([a, b])
     }
     try harness.checkGradients(batch: 2, samples: 24)
+  }
+
+  /// Inputs whose channels fill whole blocks of the blocked layout are copied as one run per
+  /// image instead of through oneDNN's concat; the values are those of stacking the channels.
+  @Test(arguments: [1, 3])
+  func blockAlignedInputsAreCopiedAsRuns(batch: Int) throws {
+    let harness = try LayerHarness(input: [2, 3, 16]) { g, x in
+      let a = g.conv2D(x, filters: 16, kernelSize: [1, 1], useBias: false)
+      let b = g.conv2D(x, filters: 32, kernelSize: [1, 1], useBias: false)
+      return g.concatenate([a, b])
+    }
+    // a = x; b[j] = 2 · x[j mod 16].
+    let identity = (0..<16).flatMap { i in (0..<16).map { o in Float(i == o ? 1 : 0) } }
+    let double = (0..<16).flatMap { i in (0..<32).map { o in Float(i == o % 16 ? 2 : 0) } }
+    try #require(harness.parameter("conv2d/kernel")).setKerasValue(
+      Tensor(shape: [1, 1, 16, 16], scalars: identity))
+    try #require(harness.parameter("conv2d_1/kernel")).setKerasValue(
+      Tensor(shape: [1, 1, 16, 32], scalars: double))
+    let pixels = batch * 6
+    let x = (0..<pixels * 16).map { Float($0 % 97) - 40 }
+    let y = try harness.forward(Tensor(shape: [batch, 2, 3, 16], scalars: x))
+
+    var expected: [Float] = []
+    for p in 0..<pixels {
+      let pixel = Array(x[p * 16..<(p + 1) * 16])
+      expected += pixel + pixel.map { 2 * $0 } + pixel.map { 2 * $0 }
+    }
+    #expect(y.scalars == expected)
+    let plan = try harness.model.plan(batch: batch, mode: .inference)
+    let concat = try #require(plan.steps.last)
+    #expect(concat.primitives.allSatisfy { $0.kind != dnnl_concat }, "copied, not oneDNN's concat")
   }
 }
