@@ -30,6 +30,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   private let listener: Int32
   private let lock = NSLock()
   private var seenRanges: [String?] = []
+  /// Signalled when the serving thread has left its loop.
+  private let finished = DispatchSemaphore(value: 0)
+  private var isStopped = false
 
   /// The `Range` header of each request so far (`nil` when a request had none).
   var ranges: [String?] { lock.withLock { seenRanges } }
@@ -43,9 +46,18 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     thread.start()
   }
 
-  /// Stops accepting connections.
+  /// Stops accepting connections and waits for the serving thread to end.
+  ///
+  /// The socket is closed only after the thread has left `accept`: closed earlier, its number
+  /// could be reused by another test's listener, which this thread would then serve from.
   func stop() {
-    shutdown(listener, Int32(SHUT_RDWR))
+    let first = lock.withLock {
+      defer { isStopped = true }
+      return !isStopped
+    }
+    guard first else { return }
+    shutdown(listener, Int32(SHUT_RDWR))  // makes a waiting accept return an error
+    finished.wait()
     close(listener)
   }
 
@@ -78,6 +90,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
   }
 
   private func serve() {
+    defer { finished.signal() }
     while true {
       let connection = accept(listener, nil, nil)
       guard connection >= 0 else { return }
