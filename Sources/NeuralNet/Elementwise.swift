@@ -38,8 +38,9 @@ enum Elementwise {
   /// Runs `body(chunk, range)` for every chunk of `0..<count`, in parallel when there are
   /// several; chunk `c` covers `c · chunkLength ..< min(count, (c + 1) · chunkLength)`.
   ///
-  /// The chunks run on oneDNN's OpenMP team (thread `t` of `n` takes chunks `t, t + n, …`).
-  /// Other threads would wait for cores while the team's threads spin between primitives.
+  /// The chunks run on oneDNN's OpenMP team, each thread taking a contiguous run of them
+  /// (``forEachRange(count:_:)``). Other threads would wait for cores while the team's threads
+  /// spin between primitives.
   static func forEachChunk(count: Int, _ body: @Sendable (Int, Range<Int>) -> Void) {
     let chunks = (count + chunkLength - 1) / chunkLength
     if chunks <= 1 {
@@ -47,20 +48,8 @@ enum Elementwise {
       return
     }
     withoutActuallyEscaping(body) { body in
-      var job = ChunkJob(count: count, chunks: chunks, body: body)
-      withUnsafeMutablePointer(to: &job) { pointer in
-        GOMP_parallel(
-          { raw in
-            // The pointer is the job above, alive until GOMP_parallel returns.
-            let job = raw!.assumingMemoryBound(to: ChunkJob.self).pointee
-            let threads = Int(omp_get_num_threads())
-            var c = Int(omp_get_thread_num())
-            let length = Elementwise.chunkLength
-            while c < job.chunks {
-              job.body(c, c * length..<min(job.count, (c + 1) * length))
-              c += threads
-            }
-          }, pointer, 0, 0)
+      forEachRange(count: chunks) { range in
+        for c in range { body(c, c * chunkLength..<min(count, (c + 1) * chunkLength)) }
       }
     }
   }
@@ -89,13 +78,6 @@ enum Elementwise {
   private struct RangeJob {
     let count: Int
     let body: @Sendable (Range<Int>) -> Void
-  }
-
-  /// What each thread of ``forEachChunk(count:_:)`` needs.
-  private struct ChunkJob {
-    let count: Int
-    let chunks: Int
-    let body: @Sendable (Int, Range<Int>) -> Void
   }
 
   /// Writes `target = Σ parts` over the whole storage; `target` may be one of the parts.
