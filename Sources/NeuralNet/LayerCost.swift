@@ -3,8 +3,10 @@
 /// Only convolutions and dense layers are counted; the other layers do a few operations per
 /// element and are limited by memory, not arithmetic.
 ///
-///     Conv2D  forward = backward data = backward weights = 2 · N · OH · OW · O · KH · KW · I
-///     Dense   forward = backward data = backward weights = 2 · N · I · O
+/// Each of forward, backward data and backward weights costs:
+///
+///     Conv2D  2 · N · OH · OW · O · KH · KW · I
+///     Dense   2 · N · I · O
 ///
 /// Backward data is zero for a layer that reads the model's input, whose gradient a training
 /// step does not compute.

@@ -108,8 +108,8 @@ import Testing
   /// One training step from the same weights agrees with the direct method's.
   ///
   /// The loss within 1e-5 relative and every gradient within 1e-5 relative
-  /// (`‖g_w - g_d‖ / ‖g_d‖`; measured 0.3-1.5e-6). Winograd's transforms round differently, so
-  /// every gradient differs in its last bits.
+  /// (`‖g_w - g_d‖ / ‖g_d‖`; measured 0.3-1.5e-6). Winograd's transforms round
+  /// differently, so every gradient differs in its last bits.
   @Test(.enabled(if: hasWinograd, noWinograd))
   func winogradGradientsAgreeWithDirect() throws {
     let direct = try Self.model(.direct)
