@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import TensorCore
 
 /// The figures of one `notmnist bench` run, printed as a table or as JSON.
 ///
@@ -99,17 +100,7 @@ struct BenchReport: Encodable, Equatable {
   var machine: Machine
 
   /// The report as one line of JSON with sorted keys.
-  func json() -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    guard let data = try? encoder.encode(self), let text = String(data: data, encoding: .utf8)
-    else {
-      fatalError("a bench report always encodes as JSON")
-    }
-    return text + "\n"
-  }
+  func json() -> String { StoredJSON.text(self) + "\n" }
 
   /// The report as tables for people.
   func text() -> String {

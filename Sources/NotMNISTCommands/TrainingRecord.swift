@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 import Training
 
 /// What `notmnist train` stores in a model file's metadata besides the weights, so that
@@ -57,31 +58,14 @@ struct TrainingRecord: Equatable {
     var value: String
   }
 
-  private static func encoder() -> JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return encoder
-  }
-
-  private static func encode(_ value: some Encodable) -> String {
-    guard let data = try? encoder().encode(value), let text = String(data: data, encoding: .utf8)
-    else {
-      fatalError("settings and epoch records always encode: their floats have a string form")
-    }
-    return text
-  }
+  private static func encode(_ value: some Encodable) -> String { StoredJSON.text(value) }
 
   private static func decode<Value: Decodable & RangeReplaceableCollection>(
     _ type: Value.Type, _ text: String?, key: String, path: String
   ) throws(CommandLineError) -> Value {
     guard let text else { return Value() }
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     do {
-      return try decoder.decode(type, from: Data(text.utf8))
+      return try StoredJSON.decoder.decode(type, from: Data(text.utf8))
     } catch {
       throw .failure(
         "\(path): metadata '\(key)' is not the JSON list 'notmnist train' writes: "

@@ -109,23 +109,8 @@ public struct Checkpoint {
   }
 
   // Note: a diverging run can hold infinite or NaN losses in its history, which plain JSON
-  // cannot express; they are stored as the strings "inf", "-inf" and "nan".
-  private static var decoder: JSONDecoder {
-    let decoder = JSONDecoder()
-    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return decoder
-  }
+  // cannot express; `StoredJSON` stores them as the strings "inf", "-inf" and "nan".
+  private static var decoder: JSONDecoder { StoredJSON.decoder }
 
-  private static func jsonText<T: Encodable>(_ value: T) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    guard let data = try? encoder.encode(value), let text = String(data: data, encoding: .utf8)
-    else {
-      fatalError("checkpoint metadata types always encode as JSON")
-    }
-    return text
-  }
+  private static func jsonText<T: Encodable>(_ value: T) -> String { StoredJSON.text(value) }
 }
