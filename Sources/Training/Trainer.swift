@@ -49,6 +49,8 @@ public final class Trainer {
   private var calibration: [Float] = []
 
   /// Creates a trainer for a new run or one resumed from a checkpoint.
+  ///
+  /// Sets the model's ``Model/convolutionAlgorithm`` to the configuration's.
   /// - Parameters:
   ///   - model: the model, initialized or restored.
   ///   - optimizer: the optimizer, new or restored.
